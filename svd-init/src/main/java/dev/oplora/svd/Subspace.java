@@ -39,6 +39,17 @@ public record Subspace(INDArray basis) {
         return subspace;
     }
 
+    /**
+     * An orthonormal basis of the span of {@code columns} (d x k, k <= d, full column rank),
+     * through a Householder QR; the input is not modified.
+     */
+    public static Subspace spanOf(INDArray columns) {
+        MatrixChecks.requireFiniteMatrix("columns", columns);
+        INDArray q = columns.dup('c');
+        Lapack.orthonormalizeColumnsInPlace(q);
+        return new Subspace(q);
+    }
+
     /** span(U_k): the first k left singular vectors. */
     public static Subspace left(Svd svd, int k) {
         requireTriplets(svd, k);

@@ -4,7 +4,7 @@ import static dev.oplora.svd.Matrices.absCosine;
 import static dev.oplora.svd.Matrices.frobenius;
 import static dev.oplora.svd.Matrices.orthonormalityError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static dev.oplora.svd.Expect.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.oplora.geometry.PrincipalAngles;
@@ -137,11 +137,6 @@ class SvdsTest {
         inf.putScalar(0, 9, Float.POSITIVE_INFINITY);
         assertMessage(() -> Svds.top(inf, 2), "w contains NaN or Inf at [0, 9]");
         assertMessage(() -> Svds.full(Nd4j.create(DataType.INT, 4, 4)), "w must be FLOAT or DOUBLE");
-    }
-
-    static void assertMessage(org.junit.jupiter.api.function.Executable call, String expected) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(expected), "message '" + e.getMessage() + "' lacks '" + expected + "'");
     }
 
     static void assertTriplesMatch(Svd expected, Svd actual, double tol) {
