@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * How to obtain the top or bottom singular triplets of a weight: a closed set of strategies that
  * adapter initialisations, masks and metrics take as a parameter.
  */
-public sealed interface SvdSolver permits SvdSolver.Full, SvdSolver.Partial, SvdSolver.Randomized {
+public sealed interface SvdSolver permits SvdSolver.Full, SvdSolver.Partial, SvdSolver.Randomized, SvdSolver.Cached {
 
     /** The k largest triplets. */
     Svd top(INDArray w, int k);
@@ -79,6 +79,24 @@ public sealed interface SvdSolver permits SvdSolver.Full, SvdSolver.Partial, Svd
         @Override
         public String name() {
             return "randomized-p" + oversampling + "-q" + powerIterations + "-s" + seed;
+        }
+    }
+
+    /** Any solver, with results kept in an on-disk {@link SvdCache}. */
+    record Cached(SvdSolver solver, SvdCache cache) implements SvdSolver {
+        @Override
+        public Svd top(INDArray w, int k) {
+            return cache.get(w, "top-" + k + "-" + solver.name(), () -> solver.top(w, k));
+        }
+
+        @Override
+        public Svd bottom(INDArray w, int r) {
+            return cache.get(w, "bottom-" + r + "-" + solver.name(), () -> solver.bottom(w, r));
+        }
+
+        @Override
+        public String name() {
+            return solver.name();
         }
     }
 
