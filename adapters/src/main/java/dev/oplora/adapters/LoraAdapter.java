@@ -1,0 +1,173 @@
+package dev.oplora.adapters;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import dev.oplora.init.AdapterInit;
+import dev.oplora.init.InitOptions;
+import dev.oplora.init.LowRankInit;
+import dev.oplora.svd.Subspace;
+import dev.oplora.svd.Svd;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Low-rank adapter: y = x W^T + b + s * dropout(x) A^T B^T with A [r, in], B [out, r].
+ *
+ * <p>With a {@link Projection} ("projected") the adapter is kept off the principal subspaces of
+ * the original W: {@link #projectParameters()} (after each optimizer step) or
+ * {@link #projectGradients()} (before it) removes the components of A's rows along V_k and of
+ * B's columns along U_k, so U_k^T (B A) = 0 and (B A) V_k = 0 hold for the whole run.
+ */
+public final class LoraAdapter implements Adapter {
+
+    /** Orthonormal bases of the protected subspaces: uk [out, k], vk [in, k]. */
+    public record Projection(NDArray uk, NDArray vk) {
+    }
+
+    private final Parameter a;
+    private final Parameter b;
+    private final double scaling;
+    private final float dropout;
+    private final String init;
+    private final Projection projection;
+
+    LoraAdapter(NDArray a, NDArray b, double scaling, float dropout, String init, Projection projection) {
+        this.a = LinearLayer.parameter("lora_A", Parameter.Type.WEIGHT, a, true);
+        this.b = LinearLayer.parameter("lora_B", Parameter.Type.WEIGHT, b, true);
+        this.scaling = scaling;
+        this.dropout = dropout;
+        this.init = init;
+        this.projection = projection;
+    }
+
+    /**
+     * Computes the init on the layer's weight (in ND4J), attaches the adapter and, for residual
+     * inits, the residual base. With {@code projected}, the top-k singular subspaces of W are
+     * computed with the options' solver and the adapter is projected once right away.
+     */
+    public static LoraAdapter attach(LinearLayer layer, AdapterInit init, InitOptions options, float dropout,
+                                     boolean projected) {
+        if (projected && init instanceof AdapterInit.Pissa) {
+            throw new IllegalArgumentException("projected keeps the update off the top-k singular subspace, but pissa "
+                    + "starts the adapter on it: choose another init_lora_weights or projected = false");
+        }
+        if (dropout < 0 || dropout >= 1) {
+            throw new IllegalArgumentException("lora_dropout must be in [0, 1), got " + dropout);
+        }
+        NDManager manager = layer.weight().getManager();
+        INDArray w = NdConvert.toNd4j(layer.weight());
+        LowRankInit start = init.apply(w, options);
+        Projection projection = projected ? projection(w, options, manager) : null;
+        LoraAdapter adapter = new LoraAdapter(NdConvert.toDjl(start.a(), manager), NdConvert.toDjl(start.b(), manager),
+                start.scaling(), dropout, init.name(), projection);
+        layer.attach(adapter, start.residual() == null ? null : NdConvert.toDjl(start.residual(), manager));
+        if (projected) {
+            adapter.projectParameters();
+        }
+        return adapter;
+    }
+
+    /** Attaches given A and B (a loaded adapter file) with scaling s. */
+    public static LoraAdapter attach(LinearLayer layer, NDArray a, NDArray b, double scaling, String init) {
+        long r = a.getShape().get(0);
+        if (a.getShape().dimension() != 2 || b.getShape().dimension() != 2 || a.getShape().get(1) != layer.inFeatures()
+                || b.getShape().get(0) != layer.outFeatures() || b.getShape().get(1) != r) {
+            throw new IllegalArgumentException("lora_A " + a.getShape() + " and lora_B " + b.getShape()
+                    + " do not fit a layer of " + layer.inFeatures() + " -> " + layer.outFeatures());
+        }
+        LoraAdapter adapter = new LoraAdapter(a, b, scaling, 0f, init, null);
+        layer.attach(adapter, null);
+        return adapter;
+    }
+
+    private static Projection projection(INDArray w, InitOptions options, NDManager manager) {
+        int k = dev.oplora.svd.MatrixChecks.requirePrincipalRank("principal_rank",
+                options.principalRankFor(w.rows(), w.columns()), w);
+        Svd top = options.solver().top(w, k);
+        return new Projection(NdConvert.toDjl(Subspace.left(top, k).basis(), manager),
+                NdConvert.toDjl(Subspace.right(top, k).basis(), manager));
+    }
+
+    @Override
+    public String kind() {
+        return "lora";
+    }
+
+    public String init() {
+        return init;
+    }
+
+    public NDArray a() {
+        return a.getArray();
+    }
+
+    public NDArray b() {
+        return b.getArray();
+    }
+
+    public int rank() {
+        return (int) a.getArray().getShape().get(0);
+    }
+
+    public double scaling() {
+        return scaling;
+    }
+
+    public float dropout() {
+        return dropout;
+    }
+
+    public Projection projection() {
+        return projection;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(a, b);
+    }
+
+    @Override
+    public NDArray forward(NDArray x, NDArray baseWeight, NDArray bias, boolean training) {
+        NDArray base = Linear.linear(x, baseWeight, bias).singletonOrThrow();
+        NDArray h = dropout > 0 && training ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
+        NDArray low = Linear.linear(Linear.linear(h, a.getArray()).singletonOrThrow(), b.getArray()).singletonOrThrow();
+        return base.add(low.mul((float) scaling));
+    }
+
+    @Override
+    public NDArray deltaWeight() {
+        return b.getArray().matMul(a.getArray()).mul((float) scaling);
+    }
+
+    @Override
+    public long trainableParameterCount() {
+        return a.getArray().size() + b.getArray().size();
+    }
+
+    /** A -= (A V_k) V_k^T and B -= U_k (U_k^T B), in place. A no-op without a projection. */
+    public void projectParameters() {
+        if (projection != null) {
+            projectRows(a.getArray(), projection.vk());
+            projectColumns(b.getArray(), projection.uk());
+        }
+    }
+
+    /** The same projection on the gradients (call after backward, before the optimizer). */
+    public void projectGradients() {
+        if (projection != null) {
+            projectRows(a.getArray().getGradient(), projection.vk());
+            projectColumns(b.getArray().getGradient(), projection.uk());
+        }
+    }
+
+    private static void projectRows(NDArray x, NDArray v) {
+        x.subi(x.matMul(v).matMul(v.transpose()));
+    }
+
+    private static void projectColumns(NDArray x, NDArray u) {
+        x.subi(u.matMul(u.transpose().matMul(x)));
+    }
+}

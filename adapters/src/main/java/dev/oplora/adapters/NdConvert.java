@@ -1,0 +1,30 @@
+package dev.oplora.adapters;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Copies between DJL (training) and ND4J (linear algebra) arrays, always in float32. Used only
+ * at setup time (adapter init, export), never per training step.
+ */
+public final class NdConvert {
+
+    private NdConvert() {
+    }
+
+    /** A float32 ND4J copy of a DJL array. */
+    public static INDArray toNd4j(NDArray x) {
+        float[] values = x.toType(DataType.FLOAT32, false).toFloatArray();
+        return Nd4j.create(values, x.getShape().getShape(), org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    }
+
+    /** A float32 DJL copy of an ND4J array, owned by {@code manager}. */
+    public static NDArray toDjl(INDArray x, NDManager manager) {
+        INDArray c = x.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        return manager.create(c.data().asFloat(), new Shape(x.shape()));
+    }
+}
