@@ -33,6 +33,8 @@ public final class LoraAdapter implements Adapter {
     private final float dropout;
     private final String init;
     private final Projection projection;
+    private NDArray initialA;
+    private NDArray initialB;
 
     LoraAdapter(NDArray a, NDArray b, double scaling, float dropout, String init, Projection projection) {
         this.a = LinearLayer.parameter("lora_A", Parameter.Type.WEIGHT, a, true);
@@ -63,6 +65,11 @@ public final class LoraAdapter implements Adapter {
         Projection projection = projected ? projection(w, options, manager) : null;
         LoraAdapter adapter = new LoraAdapter(NdConvert.toDjl(start.a(), manager), NdConvert.toDjl(start.b(), manager),
                 start.scaling(), dropout, init.name(), projection);
+        if (start.residual() != null) {
+            // The export to plain LoRA against the original base needs the starting factors.
+            adapter.initialA = NdConvert.toDjl(start.a(), manager);
+            adapter.initialB = NdConvert.toDjl(start.b(), manager);
+        }
         layer.attach(adapter, start.residual() == null ? null : NdConvert.toDjl(start.residual(), manager));
         if (projected) {
             adapter.projectParameters();
@@ -122,6 +129,21 @@ public final class LoraAdapter implements Adapter {
 
     public Projection projection() {
         return projection;
+    }
+
+    /** Whether the base holds a residual (pissa, milora): then A0 and B0 are kept. */
+    public boolean hasResidualBase() {
+        return initialA != null;
+    }
+
+    /** A0 of a residual init, else null. */
+    public NDArray initialA() {
+        return initialA;
+    }
+
+    /** B0 of a residual init, else null. */
+    public NDArray initialB() {
+        return initialB;
     }
 
     @Override

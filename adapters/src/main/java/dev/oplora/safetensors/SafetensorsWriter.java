@@ -39,6 +39,12 @@ public final class SafetensorsWriter {
         void writeTo(FileChannel out) throws IOException;
     }
 
+    /** Produces float values when the file is written. */
+    @FunctionalInterface
+    public interface FloatSource {
+        float[] get() throws IOException;
+    }
+
     private record Entry(String name, Dtype dtype, long[] shape, TensorData data) {
         long bytes() {
             long n = dtype.size();
@@ -65,6 +71,21 @@ public final class SafetensorsWriter {
         }
         requireLength(name, shape, values.length);
         return add(name, dtype, shape, out -> writeFloats(out, dtype, values));
+    }
+
+    /**
+     * Float values produced at write time (e.g. read from another checkpoint), stored as
+     * {@code dtype}; only one such tensor is in memory at a time.
+     */
+    public SafetensorsWriter addLazy(String name, Dtype dtype, long[] shape, FloatSource values) {
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException("tensor '" + name + "': float values cannot be stored as " + dtype);
+        }
+        return add(name, dtype, shape, out -> {
+            float[] v = values.get();
+            requireLength(name, shape, v.length);
+            writeFloats(out, dtype, v);
+        });
     }
 
     /** Integer values stored as I64 or I32. */

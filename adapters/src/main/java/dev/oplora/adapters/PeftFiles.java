@@ -1,0 +1,180 @@
+package dev.oplora.adapters;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.adapters.config.TargetModules;
+import dev.oplora.safetensors.Dtype;
+import dev.oplora.safetensors.SafetensorsException;
+import dev.oplora.safetensors.SafetensorsFile;
+import dev.oplora.safetensors.SafetensorsWriter;
+import dev.oplora.safetensors.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * LoRA adapters in Hugging Face PEFT's on-disk layout: {@code adapter_config.json} and
+ * {@code adapter_model.safetensors} with keys {@code base_model.model.<path>.lora_A.weight}
+ * [r, in] and {@code .lora_B.weight} [out, r], metadata {@code {"format": "pt"}}.
+ *
+ * <p>PEFT must be able to load what is written, so {@code init_lora_weights} is written as
+ * {@code true} (the weights already hold the init) and oplora's init name goes in
+ * {@code oplora_init}. Adapters over a residual base (pissa, milora) are exported as plain LoRA
+ * of rank 2r against the original weights, as PEFT converts them: A' = [A; A0],
+ * B' = [B, -B0], with lora_alpha chosen so the scaling is unchanged (2 alpha, or sqrt(2) alpha
+ * with rsLoRA), so that W + s B' A' equals the trained weight.
+ */
+public final class PeftFiles {
+
+    public static final String CONFIG = "adapter_config.json";
+    public static final String WEIGHTS = "adapter_model.safetensors";
+    public static final String PREFIX = "base_model.model.";
+
+    private static final Pattern KEY = Pattern.compile(Pattern.quote(PREFIX) + "(.+)\\.lora_([AB])\\.weight");
+
+    private PeftFiles() {
+    }
+
+    /** Writes the LoRA adapters of {@code injected} to {@code dir} (weights first, then config). */
+    public static void save(Path dir, Injector.Injected injected, String baseModel) throws IOException {
+        SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
+        boolean residual = false;
+        boolean plain = false;
+        for (Map.Entry<String, LinearLayer> e : injected.layers().entrySet()) {
+            if (!(e.getValue().adapter() instanceof LoraAdapter lora)) {
+                throw new IllegalArgumentException("module '" + e.getKey() + "' holds a "
+                        + e.getValue().adapter().kind() + " adapter; PEFT files hold LoRA adapters only");
+            }
+            NDArray a = lora.a();
+            NDArray b = lora.b();
+            if (lora.hasResidualBase()) {
+                a = a.concat(lora.initialA(), 0);
+                b = b.concat(lora.initialB().neg(), 1);
+                residual = true;
+            } else {
+                plain = true;
+            }
+            writer.add(PREFIX + e.getKey() + ".lora_A.weight", Dtype.F32, a.getShape().getShape(), a.toFloatArray());
+            writer.add(PREFIX + e.getKey() + ".lora_B.weight", Dtype.F32, b.getShape().getShape(), b.toFloatArray());
+        }
+        if (residual && plain) {
+            throw new IllegalStateException("mixed residual and plain LoRA modules cannot share one exported rank");
+        }
+        Files.createDirectories(dir);
+        writer.write(dir.resolve(WEIGHTS));
+        AdapterConfig.writeJson(dir.resolve(CONFIG), exportedConfig(injected, residual, baseModel));
+    }
+
+    private static ObjectNode exportedConfig(Injector.Injected injected, boolean residual, String baseModel) {
+        AdapterConfig c = injected.config();
+        double factor = residual ? 2 : 1;
+        double alphaFactor = !residual ? 1 : c.useRslora() ? Math.sqrt(2) : 2;
+        Map<String, Integer> ranks = new TreeMap<>();
+        c.rankPattern().forEach((k, v) -> ranks.put(k, (int) (v * factor)));
+        Map<String, Double> alphas = new TreeMap<>();
+        c.alphaPattern().forEach((k, v) -> alphas.put(k, v * alphaFactor));
+        AdapterConfig exported = new AdapterConfig("LORA", "lora", (int) (c.r() * factor), c.loraAlpha() * alphaFactor,
+                c.useRslora(), c.loraDropout(), new TargetModules(new ArrayList<>(injected.layers().keySet()), null),
+                null, null, ranks, alphas, "lora", c.principalRank(), c.projected(), null, null, c.seed(), c.svdSolver());
+        ObjectNode node = new ObjectMapper().valueToTree(exported);
+        node.put("init_lora_weights", true);
+        node.put("oplora_init", c.initLoraWeights());
+        node.put("task_type", "CAUSAL_LM");
+        node.put("bias", "none");
+        node.put("fan_in_fan_out", false);
+        if (baseModel != null) {
+            node.put("base_model_name_or_path", baseModel);
+        }
+        return node;
+    }
+
+    /** Reads a PEFT adapter folder and attaches its LoRA adapters to {@code layers}. */
+    public static Injector.Injected load(Path dir, Map<String, LinearLayer> layers) throws IOException {
+        Path configFile = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(configFile)) {
+            throw new IllegalArgumentException(dir + ": not a PEFT adapter folder (no " + CONFIG + ")");
+        }
+        AdapterConfig config = readConfig(configFile);
+        Map<String, NDArray[]> factors = new LinkedHashMap<>();
+        Path weights = dir.resolve(WEIGHTS);
+        NDManager manager = layers.values().iterator().next().weight().getManager();
+        try (SafetensorsFile file = SafetensorsFile.open(weights)) {
+            for (TensorInfo t : file.tensors()) {
+                Matcher m = KEY.matcher(t.name());
+                if (!m.matches()) {
+                    throw new SafetensorsException(weights, t.name(), "not a LoRA weight (expected "
+                            + PREFIX + "<module>.lora_A.weight or .lora_B.weight)");
+                }
+                String module = m.group(1);
+                if (!layers.containsKey(module)) {
+                    throw new SafetensorsException(weights, t.name(), "module '" + module
+                            + "' is not a linear layer of this model; available: " + layers.keySet());
+                }
+                if (t.rank() != 2) {
+                    throw new SafetensorsException(weights, t.name(), "must be 2-D, got " + java.util.Arrays.toString(t.shape()));
+                }
+                NDArray array = manager.create(file.readFloats(t.name()), new Shape(t.shape()));
+                factors.computeIfAbsent(module, k -> new NDArray[2])[m.group(2).equals("A") ? 0 : 1] = array;
+            }
+        }
+        Map<String, LinearLayer> adapted = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray[]> e : factors.entrySet()) {
+            String module = e.getKey();
+            NDArray[] ab = e.getValue();
+            if (ab[0] == null || ab[1] == null) {
+                throw new SafetensorsException(weights, PREFIX + module + (ab[0] == null ? ".lora_A.weight" : ".lora_B.weight"),
+                        "missing: every module needs both lora_A and lora_B");
+            }
+            long rank = ab[0].getShape().get(0);
+            double alpha = Injector.alphaFor(module, config);
+            double scaling = config.useRslora() ? alpha / Math.sqrt(rank) : alpha / rank;
+            try {
+                LoraAdapter.attach(layers.get(module), ab[0], ab[1], scaling, "loaded");
+            } catch (IllegalArgumentException ex) {
+                throw new SafetensorsException(weights, PREFIX + module + ".lora_A.weight", ex.getMessage());
+            }
+            adapted.put(module, layers.get(module));
+        }
+        if (adapted.isEmpty()) {
+            throw new SafetensorsException(weights, "holds no LoRA weights");
+        }
+        return new Injector.Injected(config, adapted);
+    }
+
+    private static AdapterConfig readConfig(Path file) throws IOException {
+        JsonNode tree;
+        try {
+            tree = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage());
+        }
+        if (!(tree instanceof ObjectNode node)) {
+            throw new IllegalArgumentException(file + ": must hold a JSON object");
+        }
+        // A loaded adapter's weights already hold its init; keep oplora's name when present.
+        JsonNode init = node.remove("oplora_init");
+        node.put("init_lora_weights", init != null ? init.asText() : "lora");
+        try {
+            return AdapterConfig.parse(node.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Names of the PEFT tensors this module would be written under. */
+    public static List<String> keys(String module) {
+        return List.of(PREFIX + module + ".lora_A.weight", PREFIX + module + ".lora_B.weight");
+    }
+}
