@@ -169,6 +169,18 @@ public final class LinearLayer extends AbstractBlock {
         return adapter.forward(x, weight.getArray(), bias(), training);
     }
 
+    /**
+     * The layer as it was before any adapter: the original weight (not a residual) and no delta.
+     * With zero-initialised or residual adapters this is the step-0 policy, the reference of
+     * a KL penalty.
+     */
+    public NDArray applyOriginal(NDArray x) {
+        if (merged) {
+            throw new IllegalStateException("the original layer is not available while the adapter is merged");
+        }
+        return Linear.linear(x, originalWeight(), bias()).singletonOrThrow();
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(apply(inputs.singletonOrThrow(), training));

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Batched autoregressive generation with a KV cache. Prompts of different lengths are left-padded;
@@ -53,7 +53,7 @@ public final class Generator {
     }
 
     /** Completion token ids per prompt (EOS included when produced). */
-    public List<int[]> generate(List<int[]> prompts, Sampling sampling, SplittableRandom random) {
+    public List<int[]> generate(List<int[]> prompts, Sampling sampling, RandomGenerator random) {
         int batch = prompts.size();
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
         if (longest == 0) {
@@ -156,7 +156,7 @@ public final class Generator {
     }
 
     /** Greedy argmax, or temperature + top-p sampling from the softmax. */
-    static int sample(float[] logits, Sampling s, SplittableRandom random) {
+    static int sample(float[] logits, Sampling s, RandomGenerator random) {
         if (s.greedy()) {
             int best = 0;
             for (int i = 1; i < logits.length; i++) {

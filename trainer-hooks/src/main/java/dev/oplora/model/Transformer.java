@@ -31,6 +31,7 @@ public final class Transformer implements AutoCloseable {
     private final Map<String, Parameter> tensors = new LinkedHashMap<>();
     private final Map<String, LinearLayer> linears = new LinkedHashMap<>();
     private final NDArray inverseFrequencies;
+    private boolean reference;
 
     private Transformer(ModelConfig config, NDManager manager) {
         this.config = config;
@@ -213,7 +214,25 @@ public final class Transformer implements AutoCloseable {
         x = rmsNorm(x, tensor("model.norm.weight"));
         return config.tieWordEmbeddings()
                 ? x.matMul(tensor("model.embed_tokens.weight").transpose())
-                : linears.get("lm_head").apply(x, training);
+                : linear("lm_head", x, training);
+    }
+
+    /**
+     * The forward pass of the reference policy: every linear layer as it was before its adapter
+     * (original weights, no delta). Used without gradients for the KL term.
+     */
+    public NDArray referenceForward(NDArray ids, int[][] positions, boolean[][] keyValid) {
+        reference = true;
+        try {
+            return forward(ids, positions, keyValid, null, false);
+        } finally {
+            reference = false;
+        }
+    }
+
+    private NDArray linear(String module, NDArray x, boolean training) {
+        LinearLayer layer = linears.get(module);
+        return reference ? layer.applyOriginal(x) : layer.apply(x, training);
     }
 
     /** Causal forward over whole sequences with right padding (or none): positions 0..T-1. */
@@ -236,9 +255,9 @@ public final class Transformer implements AutoCloseable {
         int heads = config.numAttentionHeads();
         int kvHeads = config.numKeyValueHeads();
         int d = config.headDimension();
-        NDArray q = heads(linears.get(prefix + "q_proj").apply(x, training), b, t, heads, d);
-        NDArray k = heads(linears.get(prefix + "k_proj").apply(x, training), b, t, kvHeads, d);
-        NDArray v = heads(linears.get(prefix + "v_proj").apply(x, training), b, t, kvHeads, d);
+        NDArray q = heads(linear(prefix + "q_proj", x, training), b, t, heads, d);
+        NDArray k = heads(linear(prefix + "k_proj", x, training), b, t, kvHeads, d);
+        NDArray v = heads(linear(prefix + "v_proj", x, training), b, t, kvHeads, d);
         q = rotate(q, rotary);
         k = rotate(k, rotary);
         if (cache != null) {
@@ -256,13 +275,13 @@ public final class Transformer implements AutoCloseable {
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1 / Math.sqrt(d))).add(mask);
         NDArray out = scores.softmax(-1).matMul(v);                      // [B, H, T, D]
         out = out.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
-        return linears.get(prefix + "o_proj").apply(out, training);
+        return linear(prefix + "o_proj", out, training);
     }
 
     private NDArray mlp(String prefix, NDArray x, boolean training) {
-        NDArray gate = linears.get(prefix + "gate_proj").apply(x, training);
-        NDArray up = linears.get(prefix + "up_proj").apply(x, training);
-        return linears.get(prefix + "down_proj").apply(gate.mul(Activation.sigmoid(gate)).mul(up), training);
+        NDArray gate = linear(prefix + "gate_proj", x, training);
+        NDArray up = linear(prefix + "up_proj", x, training);
+        return linear(prefix + "down_proj", gate.mul(Activation.sigmoid(gate)).mul(up), training);
     }
 
     /** x / sqrt(mean(x^2) + eps) * w over the last axis. */

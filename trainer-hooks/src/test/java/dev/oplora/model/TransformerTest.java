@@ -86,15 +86,15 @@ class TransformerTest {
         Transformer model = Transformer.random(gqa(tokenizer.vocabSize()), manager, 5, false);
         Generator generator = new Generator(model, tokenizer.eosId(), tokenizer.padId());
         List<int[]> prompts = List.of(tokenizer.encode("12+34="), tokenizer.encode("5="), tokenizer.encode("(1+2)*3="));
-        List<int[]> cached = generator.generate(prompts, Generator.Sampling.greedy(12), new SplittableRandom(1));
-        List<int[]> recomputed = generator.generate(prompts, new Generator.Sampling(12, 0, 1, false), new SplittableRandom(1));
+        List<int[]> cached = generator.generate(prompts, Generator.Sampling.greedy(12), new java.util.SplittableRandom(1));
+        List<int[]> recomputed = generator.generate(prompts, new Generator.Sampling(12, 0, 1, false), new java.util.SplittableRandom(1));
         for (int i = 0; i < prompts.size(); i++) {
             assertArrayEquals(recomputed.get(i), cached.get(i), "prompt " + i);
         }
         // Sampling with a seed repeats too, with and without the cache.
         Generator.Sampling hot = new Generator.Sampling(10, 1.0, 0.9, true);
-        assertArrayEquals(generator.generate(prompts, hot, new SplittableRandom(4)).get(2),
-                generator.generate(prompts, new Generator.Sampling(10, 1.0, 0.9, false), new SplittableRandom(4)).get(2));
+        assertArrayEquals(generator.generate(prompts, hot, new java.util.SplittableRandom(4)).get(2),
+                generator.generate(prompts, new Generator.Sampling(10, 1.0, 0.9, false), new java.util.SplittableRandom(4)).get(2));
     }
 
     @Test
@@ -102,9 +102,9 @@ class TransformerTest {
         Transformer model = Transformer.random(gqa(tokenizer.vocabSize()), manager, 6, false);
         Generator generator = new Generator(model, tokenizer.eosId(), tokenizer.padId());
         List<int[]> prompts = List.of(tokenizer.encode("9+9="), tokenizer.encode("123+456="), tokenizer.encode("1="));
-        List<int[]> batched = generator.generate(prompts, Generator.Sampling.greedy(10), new SplittableRandom(0));
+        List<int[]> batched = generator.generate(prompts, Generator.Sampling.greedy(10), new java.util.SplittableRandom(0));
         for (int i = 0; i < prompts.size(); i++) {
-            int[] alone = generator.generate(List.of(prompts.get(i)), Generator.Sampling.greedy(10), new SplittableRandom(0)).get(0);
+            int[] alone = generator.generate(List.of(prompts.get(i)), Generator.Sampling.greedy(10), new java.util.SplittableRandom(0)).get(0);
             assertArrayEquals(alone, batched.get(i), "prompt " + i);
         }
     }
@@ -131,7 +131,7 @@ class TransformerTest {
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 collector.backward(loss(model, input, targets));
             }
-            SplittableRandom random = new SplittableRandom(2);
+            SplittableRandom random = new java.util.SplittableRandom(2);
             for (Map.Entry<String, Parameter> e : model.trainableParameters().entrySet()) {
                 NDArray w = e.getValue().getArray();
                 float[] direction = new float[(int) w.size()];
@@ -189,7 +189,7 @@ class TransformerTest {
         assertTrue(e.getMessage().contains("model folder does not exist"));
         Generator generator = new Generator(model, 2, 0);
         e = assertThrows(IllegalArgumentException.class,
-                () -> generator.generate(List.of(new int[60]), Generator.Sampling.greedy(10), new SplittableRandom(0)));
+                () -> generator.generate(List.of(new int[60]), Generator.Sampling.greedy(10), new java.util.SplittableRandom(0)));
         assertTrue(e.getMessage().contains("exceeds the context of 64"), e.getMessage());
     }
 }

@@ -1,0 +1,128 @@
+package dev.oplora.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.safetensors.Dtype;
+import dev.oplora.safetensors.SafetensorsFile;
+import dev.oplora.safetensors.SafetensorsWriter;
+import dev.oplora.safetensors.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Training checkpoints: {@code checkpoints/step-NNNNNN/} with the trainable parameters
+ * ({@code trainable.safetensors}), the AdamW moments ({@code optimizer.safetensors}) and
+ * {@code trainer_state.json} (step, RNG state, optimizer step count). Written into a temp folder
+ * and renamed, so a checkpoint folder is always complete; only the newest {@code keep} stay.
+ */
+public final class Checkpoints {
+
+    public static final String FOLDER = "checkpoints";
+
+    private Checkpoints() {
+    }
+
+    /** Writes the state's checkpoint and prunes old ones; returns its folder. */
+    public static Path save(TrainerState s, int keep) throws IOException {
+        Path root = s.outputDir.resolve(FOLDER);
+        Files.createDirectories(root);
+        Path target = root.resolve(String.format("step-%06d", s.step));
+        Path temp = Files.createTempDirectory(root, ".step-");
+        try {
+            SafetensorsWriter params = new SafetensorsWriter().metadata("format", "pt");
+            for (Map.Entry<String, Parameter> e : s.trainable.entrySet()) {
+                NDArray a = e.getValue().getArray();
+                params.add(e.getKey(), Dtype.F32, a.getShape().getShape(), a.toFloatArray());
+            }
+            params.write(temp.resolve("trainable.safetensors"));
+            SafetensorsWriter moments = new SafetensorsWriter();
+            for (Map.Entry<String, NDArray> e : s.optimizer.state().entrySet()) {
+                moments.add(e.getKey(), Dtype.F32, e.getValue().getShape().getShape(), e.getValue().toFloatArray());
+            }
+            moments.write(temp.resolve("optimizer.safetensors"));
+            Map<String, Object> state = new LinkedHashMap<>();
+            state.put("step", s.step);
+            state.put("rng_state", s.rng.state());
+            state.put("optimizer_steps", s.optimizer.steps());
+            AdapterConfig.writeJson(temp.resolve("trainer_state.json"), state);
+            if (Files.exists(target)) {
+                deleteTree(target);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(temp);
+            throw e;
+        }
+        prune(root, keep);
+        return target;
+    }
+
+    /** The newest complete checkpoint under {@code outputDir}, or null. */
+    public static Path latest(Path outputDir) throws IOException {
+        List<Path> all = list(outputDir.resolve(FOLDER));
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    /** Restores parameters, optimizer moments, RNG and step from {@code checkpoint}. */
+    public static void restore(TrainerState s, Path checkpoint) throws IOException {
+        JsonNode state = new ObjectMapper().readTree(checkpoint.resolve("trainer_state.json").toFile());
+        try (SafetensorsFile params = SafetensorsFile.open(checkpoint.resolve("trainable.safetensors"))) {
+            for (Map.Entry<String, Parameter> e : s.trainable.entrySet()) {
+                NDArray a = e.getValue().getArray();
+                TensorInfo info = params.info(e.getKey());
+                if (!new Shape(info.shape()).equals(a.getShape())) {
+                    throw new IllegalArgumentException(checkpoint + ": parameter '" + e.getKey() + "' has shape "
+                            + new Shape(info.shape()) + " but the model's is " + a.getShape());
+                }
+                a.set(params.readFloats(e.getKey()));
+            }
+        }
+        Map<String, NDArray> moments = new LinkedHashMap<>();
+        try (SafetensorsFile file = SafetensorsFile.open(checkpoint.resolve("optimizer.safetensors"))) {
+            for (TensorInfo t : file.tensors()) {
+                moments.put(t.name(), s.model.manager().create(file.readFloats(t.name()), new Shape(t.shape())));
+            }
+        }
+        s.optimizer.restore(moments, state.get("optimizer_steps").asLong());
+        s.rng.restore(state.get("rng_state").asLong());
+        s.step = state.get("step").asInt();
+    }
+
+    private static List<Path> list(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().toList();
+        }
+    }
+
+    private static void prune(Path root, int keep) throws IOException {
+        List<Path> all = list(root);
+        for (int i = 0; i < all.size() - Math.max(1, keep); i++) {
+            deleteTree(all.get(i));
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.oplora.train;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
+/**
+ * The GRPO objective on one batch of completions, with TRL's three normalisations:
+ * <ul>
+ *   <li>{@code grpo}: per-sequence token mean, then mean over sequences;</li>
+ *   <li>{@code dr_grpo}: token sum / (sequences x max_completion_length) (Dr. GRPO, no length bias);</li>
+ *   <li>{@code dapo}: token sum / number of completion tokens in the batch.</li>
+ * </ul>
+ * Per token: ratio r = exp(logp - old), loss = -min(r A, clip(r, 1 - eps_low, 1 + eps_high) A)
+ * + beta * KL, KL by the k3 estimator exp(ref - logp) - (ref - logp) - 1.
+ */
+public final class GrpoLoss {
+
+    public static final List<String> TYPES = List.of("grpo", "dr_grpo", "dapo");
+
+    /** The loss and what TRL logs about it. */
+    public record Result(NDArray loss, double clipLow, double clipHigh, double kl) {
+    }
+
+    private GrpoLoss() {
+    }
+
+    /**
+     * @param logp [B, T] log-probs of the completion tokens under the policy (with gradient)
+     * @param old  [B, T] log-probs at rollout time
+     * @param ref  [B, T] reference log-probs, or null when beta = 0
+     * @param advantages [B]
+     * @param mask [B, T] 1 on completion tokens, 0 on padding
+     */
+    public static Result compute(NDArray logp, NDArray old, NDArray ref, NDArray advantages, NDArray mask,
+                                 String type, double epsLow, double epsHigh, double beta, int maxCompletionLength) {
+        NDArray adv = advantages.expandDims(1);
+        NDArray ratio = logp.sub(old).exp();
+        NDArray unclipped = ratio.mul(adv);
+        NDArray clipped = ratio.clip(1 - epsLow, 1 + epsHigh).mul(adv);
+        NDArray perToken = unclipped.minimum(clipped).neg();
+        double kl = 0;
+        if (beta > 0) {
+            NDArray diff = ref.sub(logp);
+            NDArray k3 = diff.exp().sub(diff).sub(1);
+            perToken = perToken.add(k3.mul((float) beta));
+            kl = masked(k3, mask);
+        }
+        NDArray tokens = mask.sum();
+        NDArray loss = switch (type) {
+            case "grpo" -> perToken.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
+            case "dr_grpo" -> perToken.mul(mask).sum().div((float) (logp.getShape().get(0) * (long) maxCompletionLength));
+            case "dapo" -> perToken.mul(mask).sum().div(tokens.maximum(1f));
+            default -> throw new IllegalArgumentException("unknown loss_type '" + type + "': expected one of " + TYPES);
+        };
+        NDArray low = ratio.lt(1 - epsLow).logicalAnd(adv.lt(0).broadcast(ratio.getShape()));
+        NDArray high = ratio.gt(1 + epsHigh).logicalAnd(adv.gt(0).broadcast(ratio.getShape()));
+        return new Result(loss, masked(low.toType(mask.getDataType(), false), mask),
+                masked(high.toType(mask.getDataType(), false), mask), kl);
+    }
+
+    private static double masked(NDArray x, NDArray mask) {
+        double count = mask.sum().getFloat();
+        return count == 0 ? 0 : x.mul(mask).sum().getFloat() / count;
+    }
+
+    /**
+     * Advantages (r - mean) / (std + 1e-4) per group of {@code g} consecutive completions;
+     * {@code scale} "group" uses the group std, "batch" the batch std, "none" no scaling.
+     * Standard deviations are unbiased, as torch.std.
+     */
+    public static double[] advantages(double[] rewards, int g, String scale) {
+        double[] out = new double[rewards.length];
+        double batchStd = std(rewards, 0, rewards.length);
+        for (int start = 0; start < rewards.length; start += g) {
+            double mean = 0;
+            for (int i = start; i < start + g; i++) {
+                mean += rewards[i] / g;
+            }
+            double std = switch (scale) {
+                case "group" -> std(rewards, start, start + g);
+                case "batch" -> batchStd;
+                default -> -1;
+            };
+            for (int i = start; i < start + g; i++) {
+                out[i] = std < 0 ? rewards[i] - mean : (rewards[i] - mean) / (std + 1e-4);
+            }
+        }
+        return out;
+    }
+
+    static double std(double[] x, int from, int to) {
+        int n = to - from;
+        if (n < 2) {
+            return 0;
+        }
+        double mean = 0;
+        for (int i = from; i < to; i++) {
+            mean += x[i] / n;
+        }
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += (x[i] - mean) * (x[i] - mean);
+        }
+        return Math.sqrt(sum / (n - 1));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.oplora.train.hooks;
+
+import dev.oplora.adapters.LinearLayer;
+import dev.oplora.adapters.NdConvert;
+import dev.oplora.geometry.BaseAnalysis;
+import dev.oplora.geometry.MatrixGeometry;
+import dev.oplora.train.TrainerHook;
+import dev.oplora.train.TrainerState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every {@code every} steps, for each tracked linear layer: NSS, the largest principal angle of
+ * the top-k left subspace, and bf16 sparsity, all against the layer's weight at step 0. Written
+ * into the step's metrics as {@code geometry/<module>/<metric>}, so the metrics log carries them.
+ */
+public final class GeometryTracker implements TrainerHook {
+
+    private final int every;
+    private final int k;
+    private final double alpha;
+    private final int maxModules;
+    private final Map<String, BaseAnalysis> bases = new LinkedHashMap<>();
+
+    /** Tracks up to {@code maxModules} layers (adapted ones first), principal rank k, mask density alpha. */
+    public GeometryTracker(int every, int k, double alpha, int maxModules) {
+        this.every = every;
+        this.k = k;
+        this.alpha = alpha;
+        this.maxModules = maxModules;
+    }
+
+    @Override
+    public void onStart(TrainerState state) {
+        Map<String, LinearLayer> layers = state.adapters != null ? state.adapters.layers() : state.model.linearLayers();
+        for (Map.Entry<String, LinearLayer> e : layers.entrySet()) {
+            if (bases.size() >= maxModules) {
+                break;
+            }
+            bases.put(e.getKey(), BaseAnalysis.of(NdConvert.toNd4j(e.getValue().effectiveWeight()), k, alpha));
+        }
+    }
+
+    @Override
+    public void afterOptimizerStep(TrainerState state) {
+        if (state.step() % every != 0) {
+            return;
+        }
+        for (Map.Entry<String, BaseAnalysis> e : bases.entrySet()) {
+            LinearLayer layer = state.model.linearLayers().get(e.getKey());
+            MatrixGeometry g = MatrixGeometry.compare(e.getValue(), NdConvert.toNd4j(layer.effectiveWeight())).geometry();
+            String prefix = "geometry/" + e.getKey() + "/";
+            state.stepMetrics().put(prefix + "nss", g.nss());
+            state.stepMetrics().put(prefix + "max_angle_u_deg", g.maxAngleUDeg());
+            state.stepMetrics().put(prefix + "bf16_sparsity", g.bf16Sparsity());
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.oplora.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.oplora.adapters.Engines;
+import org.junit.jupiter.api.Test;
+
+/** The GRPO loss on a fixed tiny batch against values computed by hand (in doubles, below). */
+class GrpoLossTest {
+
+    // Two completions of lengths 3 and 2 (padded to 3).
+    static final double[][] LOGP = {{-0.5, -1.0, -0.2}, {-0.3, -2.0, 0}};
+    static final double[][] OLD = {{-0.6, -0.7, -0.2}, {-0.1, -2.1, 0}};
+    static final double[][] REF = {{-0.4, -1.2, -0.3}, {-0.3, -1.9, 0}};
+    static final double[][] MASK = {{1, 1, 1}, {1, 1, 0}};
+    static final double[] ADV = {1.5, -0.8};
+    static final double EPS_LOW = 0.2;
+    static final double EPS_HIGH = 0.28;
+    static final double BETA = 0.04;
+
+    /** Per-token loss by the textbook formula. */
+    static double perToken(int b, int t) {
+        double ratio = Math.exp(LOGP[b][t] - OLD[b][t]);
+        double clipped = Math.max(1 - EPS_LOW, Math.min(1 + EPS_HIGH, ratio));
+        double policy = -Math.min(ratio * ADV[b], clipped * ADV[b]);
+        double d = REF[b][t] - LOGP[b][t];
+        return policy + BETA * (Math.exp(d) - d - 1);
+    }
+
+    static double expected(String type) {
+        double total = 0;
+        double tokens = 0;
+        double perSequence = 0;
+        for (int b = 0; b < 2; b++) {
+            double sum = 0;
+            double count = 0;
+            for (int t = 0; t < 3; t++) {
+                sum += MASK[b][t] * perToken(b, t);
+                count += MASK[b][t];
+            }
+            total += sum;
+            tokens += count;
+            perSequence += sum / count / 2;
+        }
+        return switch (type) {
+            case "grpo" -> perSequence;
+            case "dr_grpo" -> total / (2 * 4); // 2 sequences x max_completion_length 4
+            default -> total / tokens;
+        };
+    }
+
+    NDArray array(NDManager m, double[][] x) {
+        float[] flat = new float[6];
+        for (int b = 0; b < 2; b++) {
+            for (int t = 0; t < 3; t++) {
+                flat[b * 3 + t] = (float) x[b][t];
+            }
+        }
+        return m.create(flat, new Shape(2, 3));
+    }
+
+    @Test
+    void eachLossTypeMatchesTheHandComputedValue() {
+        try (NDManager m = Engines.newManager()) {
+            for (String type : GrpoLoss.TYPES) {
+                GrpoLoss.Result r = GrpoLoss.compute(array(m, LOGP), array(m, OLD), array(m, REF),
+                        m.create(new float[] {1.5f, -0.8f}), array(m, MASK), type, EPS_LOW, EPS_HIGH, BETA, 4);
+                assertEquals(expected(type), r.loss().getFloat(), 1e-5, type);
+            }
+            GrpoLoss.Result r = GrpoLoss.compute(array(m, LOGP), array(m, OLD), array(m, REF),
+                    m.create(new float[] {1.5f, -0.8f}), array(m, MASK), "dapo", EPS_LOW, EPS_HIGH, BETA, 4);
+            // Ratios: exp(0.1)=1.105, exp(-0.3)=0.741 (< 0.8 but A > 0: not low-clipped), 1; exp(-0.2)=0.819, exp(0.1).
+            assertEquals(0.0, r.clipLow(), 1e-9);
+            assertEquals(0.0, r.clipHigh(), 1e-9);
+            double kl = 0;
+            for (int b = 0; b < 2; b++) {
+                for (int t = 0; t < 3; t++) {
+                    double d = REF[b][t] - LOGP[b][t];
+                    kl += MASK[b][t] * (Math.exp(d) - d - 1) / 5;
+                }
+            }
+            assertEquals(kl, r.kl(), 1e-6);
+            // Clip metrics count tokens outside the trust region in the direction of the advantage.
+            GrpoLoss.Result clipped = GrpoLoss.compute(array(m, new double[][] {{0, 0, 0}, {-1, -1, 0}}),
+                    array(m, new double[][] {{-1, 0, 0}, {0, 0, 0}}), null, m.create(new float[] {1f, -1f}),
+                    array(m, MASK), "dapo", 0.2, 0.2, 0, 4);
+            assertEquals(1 / 5.0, clipped.clipHigh(), 1e-6);
+            assertEquals(2 / 5.0, clipped.clipLow(), 1e-6);
+        }
+    }
+
+    @Test
+    void advantagesFollowTrl() {
+        double[] rewards = {1, 0, 0, 1, 1, 1, 1, 1};
+        double groupStd = Math.sqrt(1 / 3.0); // unbiased std of {1, 0, 0, 1}
+        double[] group = GrpoLoss.advantages(rewards, 4, "group");
+        assertArrayEquals(new double[] {0.5 / (groupStd + 1e-4), -0.5 / (groupStd + 1e-4), -0.5 / (groupStd + 1e-4),
+                0.5 / (groupStd + 1e-4), 0, 0, 0, 0}, group, 1e-12);
+        assertArrayEquals(new double[] {0.5, -0.5, -0.5, 0.5, 0, 0, 0, 0}, GrpoLoss.advantages(rewards, 4, "none"), 1e-12);
+        double batchStd = GrpoLoss.std(rewards, 0, 8);
+        assertEquals(0.5 / (batchStd + 1e-4), GrpoLoss.advantages(rewards, 4, "batch")[0], 1e-12);
+    }
+}
