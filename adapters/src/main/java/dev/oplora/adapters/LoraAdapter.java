@@ -85,7 +85,7 @@ public final class LoraAdapter implements Adapter {
             throw new IllegalArgumentException("lora_A " + a.getShape() + " and lora_B " + b.getShape()
                     + " do not fit a layer of " + layer.inFeatures() + " -> " + layer.outFeatures());
         }
-        LoraAdapter adapter = new LoraAdapter(a, b, scaling, 0f, init, null);
+        LoraAdapter adapter = new LoraAdapter(NdConvert.owned(a), NdConvert.owned(b), scaling, 0f, init, null);
         layer.attach(adapter, null);
         return adapter;
     }
@@ -156,12 +156,12 @@ public final class LoraAdapter implements Adapter {
         NDArray base = Linear.linear(x, baseWeight, bias).singletonOrThrow();
         NDArray h = dropout > 0 && training ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
         NDArray low = Linear.linear(Linear.linear(h, a.getArray()).singletonOrThrow(), b.getArray()).singletonOrThrow();
-        return base.add(low.mul((float) scaling));
+        return base.add(Scalars.mul(low, scaling));
     }
 
     @Override
     public NDArray deltaWeight() {
-        return b.getArray().matMul(a.getArray()).mul((float) scaling);
+        return Scalars.mul(b.getArray().matMul(a.getArray()), scaling);
     }
 
     @Override

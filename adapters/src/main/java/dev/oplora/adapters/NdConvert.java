@@ -22,9 +22,22 @@ public final class NdConvert {
         return Nd4j.create(values, x.getShape().getShape(), org.nd4j.linalg.api.buffer.DataType.FLOAT);
     }
 
-    /** A float32 DJL copy of an ND4J array, owned by {@code manager}. */
+    /** A float32 DJL copy of an ND4J array, owned by {@code manager} (and by PyTorch, see {@link #owned}). */
     public static NDArray toDjl(INDArray x, NDManager manager) {
         INDArray c = x.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        return manager.create(c.data().asFloat(), new Shape(x.shape()));
+        return owned(manager.create(c.data().asFloat(), new Shape(x.shape())));
+    }
+
+    /**
+     * A copy whose memory PyTorch owns; the argument is closed. DJL's PyTorch engine wraps an
+     * array created from Java data around a direct buffer without copying, and that memory has
+     * been seen to go stale under long-lived parameters that require gradients (training then
+     * produces non-deterministic, eventually non-finite gradients). Every array that outlives
+     * one step (parameters, optimizer moments, model constants) goes through here.
+     */
+    public static NDArray owned(NDArray fromJava) {
+        NDArray copy = fromJava.duplicate();
+        fromJava.close();
+        return copy;
     }
 }

@@ -9,6 +9,8 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import dev.oplora.adapters.LinearLayer;
+import dev.oplora.adapters.NdConvert;
+import dev.oplora.adapters.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +43,7 @@ public final class Transformer implements AutoCloseable {
         for (int i = 0; i < half; i++) {
             inv[i] = (float) Math.pow(config.ropeTheta(), -2.0 * i / config.headDimension());
         }
-        this.inverseFrequencies = manager.create(inv);
+        this.inverseFrequencies = NdConvert.owned(manager.create(inv));
     }
 
     /**
@@ -72,11 +74,11 @@ public final class Transformer implements AutoCloseable {
             if (name.endsWith(".bias")) {
                 continue; // attached with its weight
             }
-            NDArray array = named.get(name).toType(DataType.FLOAT32, false);
+            NDArray array = NdConvert.owned(named.get(name).toType(DataType.FLOAT32, false));
             if (name.endsWith("_proj.weight") || name.equals("lm_head.weight")) {
                 String module = name.substring(0, name.length() - ".weight".length());
                 NDArray bias = named.get(module + ".bias");
-                NDArray b = bias == null ? null : bias.toType(DataType.FLOAT32, false);
+                NDArray b = bias == null ? null : NdConvert.owned(bias.toType(DataType.FLOAT32, false));
                 model.linears.put(module, trainable ? LinearLayer.trainable(array, b) : LinearLayer.frozen(array, b));
             } else {
                 array.setRequiresGradient(trainable);
@@ -201,7 +203,7 @@ public final class Transformer implements AutoCloseable {
         long steps = ids.getShape().get(1);
         long past = cache == null ? 0 : cache.length();
         NDManager scope = ids.getManager();
-        NDArray x = Embedding.embedding(ids, tensor("model.embed_tokens.weight"), ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+        NDArray x = tensor("model.embed_tokens.weight").get(new NDIndex("{}", ids.flatten())).reshape(batch, steps, config.hiddenSize());
         NDArray[] rotary = rotary(scope, positions, x.getDataType());
         NDArray mask = attentionMask(scope, batch, steps, past, keyValid, x.getDataType());
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -272,7 +274,7 @@ public final class Transformer implements AutoCloseable {
             k = k.expandDims(2).repeat(2, groups).reshape(b, heads, s, d);
             v = v.expandDims(2).repeat(2, groups).reshape(b, heads, s, d);
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1 / Math.sqrt(d))).add(mask);
+        NDArray scores = Scalars.div(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(d)).add(mask);
         NDArray out = scores.softmax(-1).matMul(v);                      // [B, H, T, D]
         out = out.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
         return linear(prefix + "o_proj", out, training);
@@ -287,7 +289,7 @@ public final class Transformer implements AutoCloseable {
     /** x / sqrt(mean(x^2) + eps) * w over the last axis. */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add((float) eps).sqrt().pow(-1)).mul(weight);
+        return x.div(Scalars.add(variance, eps).sqrt()).mul(weight);
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
@@ -309,7 +311,7 @@ public final class Transformer implements AutoCloseable {
                 flat[i * t + j] = positions[i][j];
             }
         }
-        NDArray pos = scope.create(flat, new Shape(b, t, 1));
+        NDArray pos = NdConvert.owned(scope.create(flat, new Shape(b, t, 1)));
         NDArray freqs = pos.mul(inverseFrequencies.reshape(1, 1, -1));    // [B, T, D/2]
         NDArray angles = freqs.concat(freqs, -1).expandDims(1);            // [B, 1, T, D]
         return new NDArray[] {angles.cos().toType(type, false), angles.sin().toType(type, false)};
@@ -336,7 +338,7 @@ public final class Transformer implements AutoCloseable {
                 }
             }
         }
-        return scope.create(values, new Shape(batch, 1, steps, keys)).toType(type, false);
+        return NdConvert.owned(scope.create(values, new Shape(batch, 1, steps, keys))).toType(type, false);
     }
 
     private NDArray tensor(String name) {

@@ -3,6 +3,7 @@ package dev.oplora.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.oplora.adapters.Scalars;
 import dev.oplora.model.Generator;
 import dev.oplora.task.Example;
 import dev.oplora.task.Verifier;
@@ -38,7 +39,7 @@ public sealed interface Algorithm permits Algorithm.Sft, Algorithm.Grpo {
             double loss;
             try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
                 NDArray logp = batch.completionLogProbs(s.model, true, false, false)[0];
-                NDArray nll = logp.mul(batch.mask()).sum().neg().div((float) batch.completionTokens());
+                NDArray nll = Scalars.div(logp.mul(batch.mask()).sum().neg(), batch.completionTokens());
                 loss = nll.getFloat();
                 collector.backward(nll);
             }

@@ -91,7 +91,8 @@ public final class Checkpoints {
         Map<String, NDArray> moments = new LinkedHashMap<>();
         try (SafetensorsFile file = SafetensorsFile.open(checkpoint.resolve("optimizer.safetensors"))) {
             for (TensorInfo t : file.tensors()) {
-                moments.put(t.name(), s.model.manager().create(file.readFloats(t.name()), new Shape(t.shape())));
+                moments.put(t.name(), dev.oplora.adapters.NdConvert.owned(
+                        s.model.manager().create(file.readFloats(t.name()), new Shape(t.shape()))));
             }
         }
         s.optimizer.restore(moments, state.get("optimizer_steps").asLong());

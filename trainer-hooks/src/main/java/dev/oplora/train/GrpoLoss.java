@@ -1,6 +1,7 @@
 package dev.oplora.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.oplora.adapters.Scalars;
 import java.util.List;
 
 /**
@@ -36,19 +37,19 @@ public final class GrpoLoss {
         NDArray adv = advantages.expandDims(1);
         NDArray ratio = logp.sub(old).exp();
         NDArray unclipped = ratio.mul(adv);
-        NDArray clipped = ratio.clip(1 - epsLow, 1 + epsHigh).mul(adv);
+        NDArray clipped = Scalars.clip(ratio, 1 - epsLow, 1 + epsHigh).mul(adv);
         NDArray perToken = unclipped.minimum(clipped).neg();
         double kl = 0;
         if (beta > 0) {
             NDArray diff = ref.sub(logp);
-            NDArray k3 = diff.exp().sub(diff).sub(1);
-            perToken = perToken.add(k3.mul((float) beta));
+            NDArray k3 = Scalars.add(diff.exp().sub(diff), -1);
+            perToken = perToken.add(Scalars.mul(k3, beta));
             kl = masked(k3, mask);
         }
         NDArray tokens = mask.sum();
         NDArray loss = switch (type) {
             case "grpo" -> perToken.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
-            case "dr_grpo" -> perToken.mul(mask).sum().div((float) (logp.getShape().get(0) * (long) maxCompletionLength));
+            case "dr_grpo" -> Scalars.div(perToken.mul(mask).sum(), logp.getShape().get(0) * (double) maxCompletionLength);
             case "dapo" -> perToken.mul(mask).sum().div(tokens.maximum(1f));
             default -> throw new IllegalArgumentException("unknown loss_type '" + type + "': expected one of " + TYPES);
         };

@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * The one loop behind SFT and GRPO. Each step: the algorithm's forward and backward, hooks after
  * backward, global-norm clipping, AdamW at the scheduled rate, zeroed gradients, hooks after the
- * step; then logging, evaluation and checkpoints when due. Every hook callback fires from here.
+ * step; then, when due, a checkpoint (every save_steps, keeping save_total_limit, after every
+ * hook has seen the step, so it holds projected or bf16-rounded weights), logging and
+ * evaluation. Every hook callback fires from here.
  */
 public final class Trainer {
 
@@ -52,7 +54,7 @@ public final class Trainer {
         return state;
     }
 
-    /** Restores a checkpoint written by {@link CheckpointHook}; the run continues from its step. */
+    /** Restores a checkpoint written by this loop; the run continues from its step. */
     public Trainer resumeFrom(Path checkpoint) throws IOException {
         Checkpoints.restore(state, checkpoint);
         return this;
@@ -83,6 +85,9 @@ public final class Trainer {
                 state.stepMetrics.put("learning_rate", lr);
                 hooks.forEach(h -> h.afterOptimizerStep(state));
             }
+            if (c.saveSteps() > 0 && state.step % c.saveSteps() == 0) {
+                checkpoint(c.saveTotalLimit());
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             state.stepMetrics.put("step_time", seconds);
             state.stepMetrics.put("tokens_per_second", state.stepMetrics.getOrDefault("num_tokens", 0.0) / seconds);
@@ -110,17 +115,12 @@ public final class Trainer {
         return metrics;
     }
 
-    /** Called by the checkpoint hook after it wrote {@code checkpoint}: fires onCheckpoint. */
-    void checkpointWritten(Path checkpoint) {
-        state.lastCheckpoint = checkpoint;
-        hooks.forEach(h -> h.onCheckpoint(state, checkpoint));
-    }
-
-    /** Writes a checkpoint now (what {@link CheckpointHook} calls). */
+    /** Writes a checkpoint now, keeping the newest {@code keep}; fires onCheckpoint. */
     public Path checkpoint(int keep) {
         try {
             Path dir = Checkpoints.save(state, keep);
-            checkpointWritten(dir);
+            state.lastCheckpoint = dir;
+            hooks.forEach(h -> h.onCheckpoint(state, dir));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint under " + state.outputDir, e);
