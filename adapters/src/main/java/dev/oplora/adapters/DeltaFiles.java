@@ -1,5 +1,6 @@
 package dev.oplora.adapters;
 
+import dev.oplora.files.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -68,7 +69,7 @@ public final class DeltaFiles {
         ObjectNode node = new ObjectMapper().valueToTree(exported);
         node.remove(java.util.List.of("r", "lora_alpha", "use_rslora", "lora_dropout", "init_lora_weights",
                 "rank_pattern", "alpha_pattern", "projected", "peft_type"));
-        AdapterConfig.writeJson(dir.resolve(CONFIG), node);
+        AtomicFiles.writeJson(dir.resolve(CONFIG), node);
     }
 
     /** Reads a delta folder and attaches its sparse or full adapters to {@code layers}. */

@@ -1,5 +1,6 @@
 package dev.oplora.adapters;
 
+import dev.oplora.files.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -74,7 +75,7 @@ public final class PeftFiles {
         }
         Files.createDirectories(dir);
         writer.write(dir.resolve(WEIGHTS));
-        AdapterConfig.writeJson(dir.resolve(CONFIG), exportedConfig(injected, residual, baseModel));
+        AtomicFiles.writeJson(dir.resolve(CONFIG), exportedConfig(injected, residual, baseModel));
     }
 
     private static ObjectNode exportedConfig(Injector.Injected injected, boolean residual, String baseModel) {

@@ -5,7 +5,6 @@ import static dev.oplora.svd.MatrixChecks.requireFiniteMatrix;
 import static dev.oplora.svd.MatrixChecks.requirePrincipalRank;
 
 import dev.oplora.svd.Svd;
-import dev.oplora.svd.SvdSolver;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;

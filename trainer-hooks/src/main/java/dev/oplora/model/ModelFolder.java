@@ -1,10 +1,10 @@
 package dev.oplora.model;
 
+import dev.oplora.files.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.safetensors.SafetensorsWriter;
 import dev.oplora.safetensors.TensorInfo;
@@ -13,10 +13,8 @@ import dev.oplora.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A Hugging Face model folder: {@code config.json}, {@code model.safetensors} (or shards),
@@ -45,14 +43,14 @@ public final class ModelFolder {
             writer.write(temp.resolve(WeightStore.SINGLE_FILE));
             ObjectNode json = config.toJson();
             json.put("torch_dtype", dtype == Dtype.BF16 ? "bfloat16" : dtype == Dtype.F16 ? "float16" : "float32");
-            AdapterConfig.writeJson(temp.resolve(CONFIG), json);
+            AtomicFiles.writeJson(temp.resolve(CONFIG), json);
             ObjectNode generation = json.objectNode().put("bos_token_id", tokenizer.bosId())
                     .put("eos_token_id", tokenizer.eosId()).put("pad_token_id", tokenizer.padId()).put("do_sample", false);
-            AdapterConfig.writeJson(temp.resolve(GENERATION_CONFIG), generation);
+            AtomicFiles.writeJson(temp.resolve(GENERATION_CONFIG), generation);
             tokenizer.save(temp);
-            replace(temp, target);
+            AtomicFiles.replaceFolder(temp, target);
         } catch (IOException | RuntimeException e) {
-            deleteTree(temp);
+            AtomicFiles.deleteTree(temp);
             throw e;
         }
     }
@@ -80,29 +78,6 @@ public final class ModelFolder {
             return Transformer.fromTensors(config, manager, named, trainable);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(folder + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void replace(Path temp, Path target) throws IOException {
-        if (!Files.exists(target)) {
-            Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return;
-        }
-        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-        Files.delete(old);
-        Files.move(target, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

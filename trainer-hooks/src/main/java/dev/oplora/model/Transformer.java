@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Embedding;
 import dev.oplora.adapters.LinearLayer;
 import dev.oplora.adapters.NdConvert;
 import dev.oplora.adapters.Scalars;

@@ -1,10 +1,10 @@
 package dev.oplora.tokenizer;
 
+import dev.oplora.files.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.oplora.adapters.config.AdapterConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -110,7 +110,7 @@ public final class CharTokenizer implements Tokenizer {
         }
         ids.forEach((c, id) -> vocab.put(String.valueOf(c), id));
         model.putArray("merges");
-        AdapterConfig.writeJson(folder.resolve(FILE), root);
+        AtomicFiles.writeJson(folder.resolve(FILE), root);
     }
 
     /**

@@ -1,11 +1,11 @@
 package dev.oplora.train;
 
+import dev.oplora.files.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.safetensors.SafetensorsFile;
 import dev.oplora.safetensors.SafetensorsWriter;
@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,13 +54,13 @@ public final class Checkpoints {
             state.put("step", s.step);
             state.put("rng_state", s.rng.state());
             state.put("optimizer_steps", s.optimizer.steps());
-            AdapterConfig.writeJson(temp.resolve("trainer_state.json"), state);
+            AtomicFiles.writeJson(temp.resolve("trainer_state.json"), state);
             if (Files.exists(target)) {
-                deleteTree(target);
+                AtomicFiles.deleteTree(target);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
-            deleteTree(temp);
+            AtomicFiles.deleteTree(temp);
             throw e;
         }
         prune(root, keep);
@@ -112,18 +111,7 @@ public final class Checkpoints {
     private static void prune(Path root, int keep) throws IOException {
         List<Path> all = list(root);
         for (int i = 0; i < all.size() - Math.max(1, keep); i++) {
-            deleteTree(all.get(i));
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            AtomicFiles.deleteTree(all.get(i));
         }
     }
 }

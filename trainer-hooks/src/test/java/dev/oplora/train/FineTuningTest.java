@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import dev.oplora.adapters.Engines;
 import dev.oplora.adapters.Injector;
-import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.model.ModelConfig;
 import dev.oplora.model.ModelFolder;
 import dev.oplora.model.Transformer;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.oplora.init.AdapterInit;
 import dev.oplora.mask.MaskKind;
-import dev.oplora.safetensors.SafetensorsWriter;
+import dev.oplora.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -182,7 +182,7 @@ public record AdapterConfig(
 
     /** Writes the config as JSON, atomically. */
     public void write(Path file) throws IOException {
-        writeJson(file, this);
+        AtomicFiles.writeJson(file, this);
     }
 
     /** JSON text of the config. */
@@ -191,20 +191,6 @@ public record AdapterConfig(
             return JSON.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Writes any Jackson-serialisable value as JSON through a temp file in the same folder. */
-    public static void writeJson(Path file, Object value) throws IOException {
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-        try {
-            JSON.writeValue(temp.toFile(), value);
-            SafetensorsWriter.moveIntoPlace(temp, target);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
         }
     }
 
