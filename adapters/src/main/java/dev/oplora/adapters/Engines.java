@@ -19,8 +19,23 @@ public final class Engines {
         return Engine.getEngine("PyTorch");
     }
 
-    /** A new base manager on the CPU of the PyTorch engine; close it when done. */
+    /**
+     * A new base manager on the CPU of the PyTorch engine; close it when done. Also turns
+     * gradient recording off on the calling thread (see {@link #noGradientsOnThisThread()}).
+     */
     public static NDManager newManager() {
-        return pytorch().newBaseManager();
+        NDManager manager = pytorch().newBaseManager();
+        noGradientsOnThisThread();
+        return manager;
+    }
+
+    /**
+     * PyTorch's grad mode is per thread and starts enabled on threads DJL did not set up; outside
+     * a GradientCollector oplora updates parameters in place, which PyTorch forbids on leaves
+     * that require gradients while recording. Every thread that runs models calls this first.
+     */
+    public static void noGradientsOnThisThread() {
+        pytorch();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     }
 }

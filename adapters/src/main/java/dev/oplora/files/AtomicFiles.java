@@ -44,6 +44,20 @@ public final class AtomicFiles {
         }
     }
 
+    /** Writes text (UTF-8) through a temp file in the same folder. */
+    public static void writeString(Path file, String text) throws IOException {
+        Path target = file.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        try {
+            Files.writeString(temp, text);
+            moveIntoPlace(temp, target);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
     /** Replaces the folder {@code target} by the finished folder {@code temp} (the old one is removed). */
     public static void replaceFolder(Path temp, Path target) throws IOException {
         if (!Files.exists(target)) {

@@ -31,13 +31,18 @@ public final class ModelFolder {
 
     /** Saves weights (as the forward pass applies them) in {@code dtype}, config and tokenizer. */
     public static void save(Path folder, Transformer model, Tokenizer tokenizer, Dtype dtype) throws IOException {
+        save(folder, model, tokenizer, dtype, true);
+    }
+
+    /** As {@link #save}; with {@code merged} false the adapters are left out (the frozen base is saved). */
+    public static void save(Path folder, Transformer model, Tokenizer tokenizer, Dtype dtype, boolean merged) throws IOException {
         Path target = folder.toAbsolutePath();
         Files.createDirectories(target.getParent());
         Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
         try {
             ModelConfig config = model.config().withTokens(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
             SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
-            for (Map.Entry<String, NDArray> e : model.namedWeights().entrySet()) {
+            for (Map.Entry<String, NDArray> e : model.namedWeights(merged).entrySet()) {
                 writer.add(e.getKey(), dtype, e.getValue().getShape().getShape(), e.getValue().toFloatArray());
             }
             writer.write(temp.resolve(WeightStore.SINGLE_FILE));

@@ -177,6 +177,14 @@ public final class Transformer implements AutoCloseable {
      * (adapters merged in), for saving a checkpoint.
      */
     public Map<String, NDArray> namedWeights() {
+        return namedWeights(true);
+    }
+
+    /**
+     * Weights by Hugging Face name; with {@code merged} false the linear layers give their frozen
+     * base (the residual after a pissa / milora init) instead of base + adapter.
+     */
+    public Map<String, NDArray> namedWeights(boolean merged) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (String name : expectedShapes(config).keySet()) {
             if (tensors.containsKey(name)) {
@@ -184,7 +192,8 @@ public final class Transformer implements AutoCloseable {
             } else if (name.endsWith(".bias")) {
                 out.put(name, linears.get(name.substring(0, name.length() - 5)).bias());
             } else {
-                out.put(name, linears.get(name.substring(0, name.length() - 7)).effectiveWeight());
+                LinearLayer layer = linears.get(name.substring(0, name.length() - 7));
+                out.put(name, merged ? layer.effectiveWeight() : layer.weight());
             }
         }
         return out;

@@ -1,0 +1,67 @@
+package dev.oplora.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.oplora.adapters.Engines;
+import dev.oplora.adapters.Injector;
+import dev.oplora.adapters.PeftFiles;
+import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.adapters.config.TargetModules;
+import dev.oplora.model.ModelFolder;
+import dev.oplora.model.Transformer;
+import dev.oplora.safetensors.Dtype;
+import dev.oplora.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "init", mixinStandardHelpOptions = true,
+        description = "Initialise a LoRA-family adapter on a model and write it as a PEFT adapter folder "
+                + "(for pissa and milora also the residual base model, in OUT-residual-base).")
+final class InitCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Base model folder.")
+    Path model;
+
+    @Option(names = "--method", required = true, description = "lora, pissa, milora, op-lora or op-lora-minor.")
+    String method;
+
+    @Option(names = "--rank", required = true, description = "Adapter rank r.")
+    int rank;
+
+    @Option(names = "--alpha", description = "lora_alpha (default 2r).")
+    Double alpha;
+
+    @Option(names = "--principal-rank", defaultValue = "0", description = "k of the protected subspace (0: min(64, min(m,n)/4)).")
+    int principalRank;
+
+    @Option(names = "--target", defaultValue = "all-linear", description = "all-linear, a comma list of names, or re:REGEX.")
+    String target;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random parts of the init.")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "Output adapter folder.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!java.util.List.of("lora", "pissa", "milora", "op-lora", "op-lora-minor").contains(method)) {
+            throw new IllegalArgumentException("--method must be lora, pissa, milora, op-lora or op-lora-minor, got '" + method + "'");
+        }
+        AdapterConfig config = AdapterConfig.lora(method, rank, alpha != null ? alpha : 2.0 * rank, TargetModules.parse(target))
+                .withPrincipalRank(principalRank).withSeed(seed);
+        try (NDManager manager = Engines.newManager()) {
+            Transformer base = ModelFolder.load(model, manager, false);
+            Injector.Injected injected = Injector.inject(base.linearLayers(), config, null);
+            PeftFiles.save(out, injected, model.toAbsolutePath().toString());
+            System.out.println("wrote " + out + " (" + injected.layers().size() + " modules)");
+            if (method.equals("pissa") || method.equals("milora")) {
+                Path residual = out.resolveSibling(out.getFileName() + "-residual-base");
+                ModelFolder.save(residual, base, Tokenizer.load(model), Dtype.F32, false);
+                System.out.println("wrote " + residual + " (base with the adapter's part removed)");
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.oplora.grid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.oplora.adapters.Engines;
+import dev.oplora.diagnose.Diagnoser;
+import dev.oplora.diagnose.Diagnosis;
+import dev.oplora.files.AtomicFiles;
+import dev.oplora.model.ModelConfig;
+import dev.oplora.svd.SvdCache;
+import dev.oplora.tokenizer.CharTokenizer;
+import dev.oplora.train.Runs;
+import dev.oplora.train.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Runs a grid: the base (given or pretrained once into OUT/base), then every cell into
+ * OUT/cells/NAME (train, then diagnose the merged model against the base), then the cross-run
+ * diagnosis of each group of seeds into OUT/groups/GROUP. A cell is done when its
+ * {@code result.json} says "ok": a re-run skips it. A failing cell writes its error there and
+ * the others go on. All cells share one SVD cache (OUT/svd-cache).
+ */
+public final class GridRunner {
+
+    public static final String RESULT = "result.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private GridRunner() {
+    }
+
+    /** Summary of a grid run. */
+    public record Summary(int cells, int ran, int skipped, int failed, Path out) {
+    }
+
+    public static Summary run(GridConfig config, Path out, int workers, Consumer<String> log) throws Exception {
+        if (workers < 1) {
+            throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+        }
+        Files.createDirectories(out);
+        AtomicFiles.writeJson(out.resolve("grid_config.json"), config);
+        Path base = base(config, out, log);
+        SvdCache cache = new SvdCache(out.resolve("svd-cache"));
+        List<GridConfig.Cell> cells = config.cells();
+        int[] counts = new int[3];
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try {
+            List<Future<String>> futures = new ArrayList<>();
+            for (GridConfig.Cell cell : cells) {
+                Path dir = out.resolve("cells").resolve(cell.name());
+                if (isDone(dir)) {
+                    counts[1]++;
+                    log.accept("skip " + cell.name() + " (done)");
+                    continue;
+                }
+                futures.add(pool.submit(() -> runCell(cell, base, dir, cache, config, log)));
+            }
+            for (Future<String> f : futures) {
+                if (f.get().equals("ok")) {
+                    counts[0]++;
+                } else {
+                    counts[2]++;
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        crossRun(config, base, out, log);
+        return new Summary(cells.size(), counts[0], counts[1], counts[2], out);
+    }
+
+    static boolean isDone(Path dir) throws IOException {
+        Path result = dir.resolve(RESULT);
+        return Files.isRegularFile(result) && "ok".equals(JSON.readTree(result.toFile()).path("status").asText());
+    }
+
+    private static Path base(GridConfig config, Path out, Consumer<String> log) throws IOException {
+        if (config.base() != null) {
+            Path base = Path.of(config.base());
+            if (!Files.isDirectory(base)) {
+                throw new IllegalArgumentException("grid config 'base': " + base + " is not a model folder");
+            }
+            return base;
+        }
+        Path model = out.resolve("base").resolve("model");
+        if (Files.isRegularFile(model.resolve("model.safetensors"))) {
+            log.accept("base: reusing " + model);
+            return model;
+        }
+        GridConfig.Pretrain p = config.pretrain();
+        TrainConfig train = TrainConfig.parse(p.train() == null ? "{\"algo\": \"sft\"}" : p.train().toString()).with("{\"algo\": \"sft\"}");
+        if (train.evalSteps() == 0) {
+            train = train.with("{\"eval_steps\": " + train.maxSteps() + "}");
+        }
+        int hidden = p.hidden() == null ? 64 : p.hidden();
+        ModelConfig modelConfig = ModelConfig.llama(CharTokenizer.arithmetic().vocabSize(), hidden, 2 * hidden,
+                p.layers() == null ? 2 : p.layers(), p.heads() == null ? 4 : p.heads(), p.kvHeads() == null ? 2 : p.kvHeads(),
+                p.context() == null ? 32 : p.context());
+        log.accept("base: pretraining " + train.maxSteps() + " steps");
+        long start = System.nanoTime();
+        Runs.Result result = Runs.pretrain(modelConfig, train, out.resolve("base"), false);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("seconds", (System.nanoTime() - start) / 1e9);
+        summary.put("evaluation", result.evaluation());
+        AtomicFiles.writeJson(out.resolve("base").resolve(RESULT), summary);
+        log.accept("base: held-out accuracy " + result.evaluation().get("eval/accuracy"));
+        return model;
+    }
+
+    private static String runCell(GridConfig.Cell cell, Path base, Path dir, SvdCache cache, GridConfig config,
+                                  Consumer<String> log) throws IOException {
+        long start = System.nanoTime();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("cell", cell.name());
+        result.put("group", cell.group());
+        result.put("method", cell.method() + cell.variant());
+        result.put("algo", cell.algo());
+        result.put("task", cell.task());
+        result.put("seed", cell.seed());
+        try {
+            Engines.noGradientsOnThisThread();
+            Files.createDirectories(dir);
+            Runs.Result run = Runs.finetune(base, cell.train(), dir, cache, false);
+            Diagnosis d = Diagnoser.run(base, List.of(dir.resolve("merged")), config.diagnoseK(), config.diagnoseAlpha(), name -> { });
+            AtomicFiles.writeJson(dir.resolve("diagnosis.json"), d);
+            result.put("status", run.stopReason() == null ? "ok" : "stopped");
+            if (run.stopReason() != null) {
+                result.put("error", run.stopReason());
+            }
+            result.put("evaluation", run.evaluation());
+            result.put("geometry", d.runs().get(0).summary());
+        } catch (Exception | Error e) {
+            result.put("status", "failed");
+            result.put("error", e.toString());
+        }
+        result.put("seconds", (System.nanoTime() - start) / 1e9);
+        AtomicFiles.writeJson(dir.resolve(RESULT), result);
+        log.accept(result.get("status") + " " + cell.name() + String.format(" (%.1f s)", (double) result.get("seconds"))
+                + (result.containsKey("error") ? ": " + result.get("error") : ""));
+        return (String) result.get("status");
+    }
+
+    /** For each group with two or more finished seeds: diagnose all their merged models together. */
+    private static void crossRun(GridConfig config, Path base, Path out, Consumer<String> log) throws IOException {
+        Map<String, List<Path>> groups = new LinkedHashMap<>();
+        for (GridConfig.Cell cell : config.cells()) {
+            Path dir = out.resolve("cells").resolve(cell.name());
+            if (isDone(dir)) {
+                groups.computeIfAbsent(cell.group(), g -> new ArrayList<>()).add(dir.resolve("merged"));
+            }
+        }
+        for (Map.Entry<String, List<Path>> g : groups.entrySet()) {
+            Path file = out.resolve("groups").resolve(g.getKey()).resolve("diagnosis.json");
+            if (g.getValue().size() < 2 || Files.isRegularFile(file)) {
+                continue;
+            }
+            Diagnosis d = Diagnoser.run(base, g.getValue(), config.diagnoseK(), config.diagnoseAlpha(), name -> { });
+            AtomicFiles.writeJson(file, d);
+            log.accept("cross-run " + g.getKey() + " (" + g.getValue().size() + " seeds)");
+        }
+    }
+
+    /** Reads every cell result under OUT/cells. */
+    public static List<JsonNode> results(Path out) throws IOException {
+        List<JsonNode> results = new ArrayList<>();
+        Path cells = out.resolve("cells");
+        if (!Files.isDirectory(cells)) {
+            return results;
+        }
+        try (var dirs = Files.list(cells)) {
+            for (Path dir : dirs.sorted().toList()) {
+                Path file = dir.resolve(RESULT);
+                if (Files.isRegularFile(file)) {
+                    results.add(JSON.readTree(file.toFile()));
+                }
+            }
+        }
+        return results;
+    }
+}
