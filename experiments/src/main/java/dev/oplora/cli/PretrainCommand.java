@@ -49,7 +49,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig train = config != null ? TrainConfig.read(config) : TrainConfig.parse(DEFAULTS);
-        train = train.with(overrides(steps, seed));
+        train = train.with(overrides(steps, seed)).with("{\"algo\": \"sft\"}");
         if (train.evalSteps() == 0) {
             train = train.with("{\"eval_steps\": " + train.maxSteps() + "}");
         }

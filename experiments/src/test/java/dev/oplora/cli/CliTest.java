@@ -1,0 +1,159 @@
+package dev.oplora.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every command, in-process, on tiny data: the quick demo builds a base and a full grid once,
+ * and the other commands run against its outputs.
+ */
+class CliTest {
+
+    @TempDir
+    static Path dir;
+    static Path demo;
+    static Path base;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run cli(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true));
+        System.setErr(new PrintStream(e, true));
+        try {
+            return new Run(Main.execute(args), o.toString(), e.toString());
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @BeforeAll
+    static void quickDemo() throws Exception {
+        demo = dir.resolve("demo");
+        Run run = cli("demo", "--quick", "--out", demo.toString());
+        assertEquals(0, run.code(), run.err());
+        base = demo.resolve("base/model");
+        assertTrue(run.out().contains("report: "), run.out());
+    }
+
+    @Test
+    void demoWritesTheReportAndEveryCell() throws Exception {
+        for (String f : List.of("report.md", "report.html", "results.csv", "results.json")) {
+            assertTrue(Files.isRegularFile(demo.resolve(f)), f);
+        }
+        String md = Files.readString(demo.resolve("report.md"));
+        for (String method : List.of("full", "lora", "op-lora", "op-lora-projected", "pissa", "sparse-principal", "sparse-principal-complement")) {
+            for (String algo : List.of("sft", "grpo")) {
+                assertTrue(md.contains("| " + method + " | " + algo + " | "), method + " " + algo);
+            }
+        }
+        assertTrue(md.contains("## Cross-run consistency of update masks"));
+        assertTrue(md.contains("| op-lora-projected__grpo__addition | "));
+        assertEquals(4, Files.readString(demo.resolve("report.html")).split("data:image/png;base64,").length - 1, "four inline plots");
+        assertEquals(29, Files.readAllLines(demo.resolve("results.csv")).size(), "header + 28 cells");
+        // The projected adapter leaves every top-k subspace where it was.
+        JsonNode projected = new ObjectMapper().readTree(demo.resolve("cells/op-lora-projected__grpo__addition__s1/result.json").toFile());
+        assertEquals("ok", projected.path("status").asText());
+        assertTrue(projected.path("geometry").path("max_angle_u_deg").asDouble() < 1e-3);
+        // Re-running the grid skips every finished cell.
+        Path config = Files.createTempFile(dir, "grid", ".json");
+        Files.copy(CliTest.class.getResourceAsStream("/configs/demo-quick.json"), config, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Run again = cli("grid", "--config", config.toString(), "--out", demo.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("28 cells, 0 ran, 28 already done, 0 failed"), again.out());
+    }
+
+    @Test
+    void inspectInitMergeGenerate() throws Exception {
+        Run inspect = cli("inspect", base.toString(), "--json");
+        assertEquals(0, inspect.code(), inspect.err());
+        JsonNode json = new ObjectMapper().readTree(inspect.out());
+        assertTrue(json.path("parameters").asLong() > 0);
+        assertTrue(inspect.out().contains("model.layers.0.self_attn.q_proj.weight"));
+        assertTrue(cli("inspect", base.toString()).out().contains("tensors,"));
+
+        Path adapter = dir.resolve("op-lora-adapter");
+        Run init = cli("init", "--model", base.toString(), "--method", "op-lora", "--rank", "2", "--principal-rank", "4",
+                "--target", "q_proj,v_proj", "--out", adapter.toString());
+        assertEquals(0, init.code(), init.err());
+        assertTrue(Files.isRegularFile(adapter.resolve("adapter_model.safetensors")));
+        assertTrue(Files.readString(adapter.resolve("adapter_config.json")).contains("\"oplora_init\" : \"op-lora\""));
+
+        Path pissa = dir.resolve("pissa-adapter");
+        assertEquals(0, cli("init", "--model", base.toString(), "--method", "pissa", "--rank", "2", "--out", pissa.toString()).code());
+        assertTrue(Files.isRegularFile(dir.resolve("pissa-adapter-residual-base/model.safetensors")));
+
+        Path merged = dir.resolve("merged");
+        Run merge = cli("merge", "--model", base.toString(), "--adapter",
+                demo.resolve("cells/lora__sft__addition__s1/adapter").toString(), "--out", merged.toString(), "--dtype", "bf16");
+        assertEquals(0, merge.code(), merge.err());
+        assertTrue(Files.readString(merged.resolve("config.json")).contains("bfloat16"));
+
+        Run generate = cli("generate", "--model", base.toString(), "--prompt", "3+4=", "--greedy", "--max-new-tokens", "3");
+        assertEquals(0, generate.code(), generate.err());
+        assertTrue(generate.out().startsWith("3+4="), generate.out());
+    }
+
+    @Test
+    void pretrainAndTrainCommands() throws Exception {
+        Path config = dir.resolve("tiny-train.json");
+        Files.writeString(config, "{\"tasks\": [\"addition\"], \"levels\": [1], \"per_device_train_batch_size\": 8,"
+                + " \"num_generations\": 4, \"test_per_level\": 8, \"max_completion_length\": 4}");
+        Path pre = dir.resolve("pre");
+        Run pretrain = cli("pretrain", "--out", pre.toString(), "--config", config.toString(), "--steps", "5",
+                "--hidden", "16", "--layers", "1", "--context", "16");
+        assertEquals(0, pretrain.code(), pretrain.err());
+        assertTrue(Files.isRegularFile(pre.resolve("model/model.safetensors")));
+        Path tuned = dir.resolve("tuned");
+        Run train = cli("train", "--model", pre.resolve("model").toString(), "--algo", "grpo", "--method", "sparse-magnitude-low",
+                "--config", config.toString(), "--steps", "2", "--out", tuned.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(Files.isRegularFile(tuned.resolve("adapter/delta_config.json")));
+        assertTrue(Files.readString(tuned.resolve("metrics.jsonl")).contains("\"reward\""));
+    }
+
+    @Test
+    void badInputFailsClearly() throws Exception {
+        Run missing = cli("inspect", dir.resolve("nope").toString());
+        assertNotEquals(0, missing.code());
+        assertTrue(missing.err().contains("no such file or folder"), missing.err());
+
+        Run method = cli("train", "--model", base.toString(), "--method", "dora", "--out", dir.resolve("x").toString());
+        assertNotEquals(0, method.code());
+        assertTrue(method.err().contains("unknown method 'dora'"), method.err());
+        assertFalse(Files.exists(dir.resolve("x/merged")));
+
+        Path empty = dir.resolve("empty-grid.json");
+        Files.writeString(empty, "{\"base\": \"" + base + "\", \"methods\": []}");
+        Run grid = cli("grid", "--config", empty.toString(), "--out", dir.resolve("g").toString());
+        assertNotEquals(0, grid.code());
+        assertTrue(grid.err().contains("the grid would have no cell"), grid.err());
+        assertFalse(Files.exists(dir.resolve("g")));
+
+        Run report = cli("report", dir.resolve("g2").toString());
+        assertNotEquals(0, report.code());
+        assertTrue(report.err().contains("no cell results"), report.err());
+
+        Run init = cli("init", "--model", base.toString(), "--method", "op-lora", "--rank", "0", "--out", dir.resolve("i").toString());
+        assertNotEquals(0, init.code());
+        assertTrue(init.err().contains("'r' must be positive"), init.err());
+    }
+}
