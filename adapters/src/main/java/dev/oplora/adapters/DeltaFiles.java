@@ -72,6 +72,17 @@ public final class DeltaFiles {
         AtomicFiles.writeJson(dir.resolve(CONFIG), node);
     }
 
+    /** Reads any adapter folder oplora writes (PEFT LoRA or sparse / full deltas) and attaches it. */
+    public static Injector.Injected loadAny(Path dir, Map<String, LinearLayer> layers) throws IOException {
+        if (Files.isRegularFile(dir.resolve(PeftFiles.CONFIG))) {
+            return PeftFiles.load(dir, layers);
+        }
+        if (Files.isRegularFile(dir.resolve(CONFIG))) {
+            return load(dir, layers);
+        }
+        throw new IllegalArgumentException(dir + ": neither " + PeftFiles.CONFIG + " nor " + CONFIG + " found");
+    }
+
     /** Reads a delta folder and attaches its sparse or full adapters to {@code layers}. */
     public static Injector.Injected load(Path dir, Map<String, LinearLayer> layers) throws IOException {
         Path configFile = dir.resolve(CONFIG);

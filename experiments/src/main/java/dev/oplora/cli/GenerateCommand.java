@@ -3,13 +3,11 @@ package dev.oplora.cli;
 import ai.djl.ndarray.NDManager;
 import dev.oplora.adapters.DeltaFiles;
 import dev.oplora.adapters.Engines;
-import dev.oplora.adapters.PeftFiles;
 import dev.oplora.model.Generator;
 import dev.oplora.model.ModelFolder;
 import dev.oplora.model.Transformer;
 import dev.oplora.tokenizer.Tokenizer;
 import dev.oplora.train.Rng;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,11 +46,7 @@ final class GenerateCommand implements Callable<Integer> {
         try (NDManager manager = Engines.newManager()) {
             Transformer m = ModelFolder.load(model, manager, false);
             if (adapter != null) {
-                if (Files.isRegularFile(adapter.resolve(PeftFiles.CONFIG))) {
-                    PeftFiles.load(adapter, m.linearLayers());
-                } else {
-                    DeltaFiles.load(adapter, m.linearLayers());
-                }
+                DeltaFiles.loadAny(adapter, m.linearLayers());
             }
             Tokenizer tokenizer = Tokenizer.load(model);
             int[] body = tokenizer.encode(prompt);

@@ -3,12 +3,10 @@ package dev.oplora.cli;
 import ai.djl.ndarray.NDManager;
 import dev.oplora.adapters.DeltaFiles;
 import dev.oplora.adapters.Engines;
-import dev.oplora.adapters.PeftFiles;
 import dev.oplora.model.ModelFolder;
 import dev.oplora.model.Transformer;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.tokenizer.Tokenizer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,13 +37,7 @@ final class MergeCommand implements Callable<Integer> {
         };
         try (NDManager manager = Engines.newManager()) {
             Transformer base = ModelFolder.load(model, manager, false);
-            if (Files.isRegularFile(adapter.resolve(PeftFiles.CONFIG))) {
-                PeftFiles.load(adapter, base.linearLayers());
-            } else if (Files.isRegularFile(adapter.resolve(DeltaFiles.CONFIG))) {
-                DeltaFiles.load(adapter, base.linearLayers());
-            } else {
-                throw new IllegalArgumentException(adapter + ": neither " + PeftFiles.CONFIG + " nor " + DeltaFiles.CONFIG + " found");
-            }
+            DeltaFiles.loadAny(adapter, base.linearLayers());
             ModelFolder.save(out, base, Tokenizer.load(model), storage);
         }
         System.out.println("wrote " + out);
