@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Off-principal parameter-efficient fine-tuning for RL with verifiable rewards.",
         subcommands = {InspectCommand.class, InitCommand.class, MergeCommand.class, PretrainCommand.class,
                 TrainCommand.class, GenerateCommand.class, DiagnoseCommand.class, GridCommand.class,
-                ReportCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                ReportCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {

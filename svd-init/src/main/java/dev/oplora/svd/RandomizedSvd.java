@@ -42,6 +42,20 @@ public final class RandomizedSvd {
      * @param seed seed of the Gaussian probes; equal seeds give equal results
      */
     public static Result compute(INDArray w, int k, int oversampling, int powerIterations, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Svd approx = top(w, k, oversampling, powerIterations, random);
+        return new Result(approx, residualBound(w, approx, random));
+    }
+
+    /**
+     * The same decomposition without the residual bound (which costs one more product with W):
+     * what initialisations and masks use.
+     */
+    public static Svd top(INDArray w, int k, int oversampling, int powerIterations, long seed) {
+        return top(w, k, oversampling, powerIterations, new SplittableRandom(seed));
+    }
+
+    private static Svd top(INDArray w, int k, int oversampling, int powerIterations, SplittableRandom random) {
         requireRank("k", k, requireFiniteMatrix("w", w));
         if (oversampling < 0 || powerIterations < 0) {
             throw new IllegalArgumentException("oversampling and power iterations must be >= 0, got p = "
@@ -50,14 +64,12 @@ public final class RandomizedSvd {
         int m = (int) w.rows();
         int n = (int) w.columns();
         int width = Math.min(k + oversampling, Math.min(m, n));
-        SplittableRandom random = new SplittableRandom(seed);
 
         INDArray q = rangeBasis(w, gaussian(w.dataType(), n, width, random), powerIterations);
         INDArray b = Nd4j.gemm(q, w, true, false);                 // width x n
         Svd small = Lapack.gesdd(b);
         INDArray u = Nd4j.gemm(q, small.u(), false, false);         // m x width
-        Svd approx = new Svd(u, small.s(), small.vt()).top(k).canonicalSigns();
-        return new Result(approx, residualBound(w, approx, random));
+        return new Svd(u, small.s(), small.vt()).top(k).canonicalSigns();
     }
 
     /** Orthonormal basis (m x width) of the sketch W Omega after q power iterations. */

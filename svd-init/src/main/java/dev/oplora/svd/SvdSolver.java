@@ -73,7 +73,7 @@ public sealed interface SvdSolver permits SvdSolver.Full, SvdSolver.Partial, Svd
 
         @Override
         public Svd top(INDArray w, int k) {
-            return RandomizedSvd.compute(w, k, oversampling, powerIterations, seed).svd();
+            return RandomizedSvd.top(w, k, oversampling, powerIterations, seed);
         }
 
         @Override
