@@ -61,6 +61,7 @@ public final class UpdateSparsity {
         requireSameLength(w0, w1);
         // One pass of integer arithmetic: bf16 patterns by round-to-nearest-even inline (the same
         // as Bf16.fromFloat), equal patterns or two zeros count as unchanged, NaN never does.
+        // (A fully branch-free variant measured slower: the comparisons predict well.)
         long bf16 = 0;
         long atol = 0;
         final float tolerance = (float) ATOL;
