@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Full gesdd vs partial gesvdx vs randomized top-k on one matrix with a 1/i spectrum. */
+/** Full gesdd vs partial gesvdx vs randomized top-k on one matrix with a 1/i spectrum (float32 or float64). */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3)
 public class RandomizedSvdBenchmark {
 
-    @Param({"4096x4096", "896x4864"})
+    @Param({"4096x4096", "896x4864", "1024x1024"})
     public String shape;
 
     @Param({"64"})
