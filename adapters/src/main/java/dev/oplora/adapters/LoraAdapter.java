@@ -30,6 +30,8 @@ public final class LoraAdapter implements Adapter {
     private final Parameter a;
     private final Parameter b;
     private final double scaling;
+    /** s as a 0-d tensor PyTorch owns, made once: the forward pass multiplies by it every call. */
+    private final NDArray scale;
     private final float dropout;
     private final String init;
     private final Projection projection;
@@ -40,6 +42,7 @@ public final class LoraAdapter implements Adapter {
         this.a = LinearLayer.parameter("lora_A", Parameter.Type.WEIGHT, a, true);
         this.b = LinearLayer.parameter("lora_B", Parameter.Type.WEIGHT, b, true);
         this.scaling = scaling;
+        this.scale = Scalars.of(a, scaling);
         this.dropout = dropout;
         this.init = init;
         this.projection = projection;
@@ -156,12 +159,12 @@ public final class LoraAdapter implements Adapter {
         NDArray base = Linear.linear(x, baseWeight, bias).singletonOrThrow();
         NDArray h = dropout > 0 && training ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
         NDArray low = Linear.linear(Linear.linear(h, a.getArray()).singletonOrThrow(), b.getArray()).singletonOrThrow();
-        return base.add(Scalars.mul(low, scaling));
+        return base.add(low.mul(scale));
     }
 
     @Override
     public NDArray deltaWeight() {
-        return Scalars.mul(b.getArray().matMul(a.getArray()), scaling);
+        return b.getArray().matMul(a.getArray()).mul(scale);
     }
 
     @Override

@@ -173,9 +173,4 @@ public final class PeftFiles {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
-
-    /** Names of the PEFT tensors this module would be written under. */
-    public static List<String> keys(String module) {
-        return List.of(PREFIX + module + ".lora_A.weight", PREFIX + module + ".lora_B.weight");
-    }
 }

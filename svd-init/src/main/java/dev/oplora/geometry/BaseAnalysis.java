@@ -13,11 +13,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Everything about a base matrix W0 that the pair metrics need, computed once and shared by every
  * tuned run compared against it: the whole spectrum and the top-k triplets in float64, and the
- * principal and low-magnitude masks of density alpha.
+ * principal and low-magnitude masks of density alpha, and the base's values as float32 (for the
+ * sparsity scan) and float64 (for the update's spectral norm), so no run copies them again.
  *
  * @param k the principal rank used: the requested k, clipped to min(m, n) - 1 for small matrices
  */
-public record BaseAnalysis(INDArray w0, int k, double alpha, double[] sigma, Svd top, Mask principal, Mask lowMagnitude) {
+public record BaseAnalysis(INDArray w0, int k, double alpha, double[] sigma, Svd top, Mask principal, Mask lowMagnitude,
+                           float[] values, INDArray w64) {
 
     /** Analyses W0 with principal rank k (clipped) and mask density alpha. */
     public static BaseAnalysis of(INDArray w0, int k, double alpha) {
@@ -36,7 +38,8 @@ public record BaseAnalysis(INDArray w0, int k, double alpha, double[] sigma, Svd
         MaskOptions masks = new MaskOptions(alpha, used, 0, new SvdSolver.Partial());
         Mask principal = new MaskKind.Principal().build(w64, masks);
         Mask low = new MaskKind.MagnitudeLow().build(w0, masks);
-        return new BaseAnalysis(w0, used, alpha, sigma, top, principal, low);
+        float[] values = w0.dup('c').castTo(DataType.FLOAT).data().asFloat();
+        return new BaseAnalysis(w0, used, alpha, sigma, top, principal, low, values, w64);
     }
 
     /** (sigma_k - sigma_{k+1}) / sigma_1. */

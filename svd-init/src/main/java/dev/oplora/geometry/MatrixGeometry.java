@@ -47,8 +47,8 @@ public record MatrixGeometry(long rows, long cols, int k, double bf16Sparsity, d
         MatrixChecks.requireSameShape("base", base.w0(), "tuned", w1);
         long rows = w1.rows();
         long cols = w1.columns();
-        float[] v0 = floats(base.w0());
-        float[] v1 = floats(w1);
+        float[] v0 = base.values();
+        float[] v1 = w1.dup('c').castTo(DataType.FLOAT).data().asFloat();
         UpdateSparsity.Result counts = UpdateSparsity.measure(v0, v1);
         Mask update = UpdateSparsity.updateMask(rows, cols, v0, v1);
 
@@ -59,7 +59,7 @@ public record MatrixGeometry(long rows, long cols, int k, double bf16Sparsity, d
         double[] anglesU = PrincipalAngles.degrees(Subspace.left(base.top(), k), Subspace.left(top1, k));
         double[] anglesV = PrincipalAngles.degrees(Subspace.right(base.top(), k), Subspace.right(top1, k));
 
-        INDArray delta = w64.sub(base.w0().castTo(DataType.DOUBLE));
+        INDArray delta = w64.sub(base.w64());
         double deltaNorm = delta.amaxNumber().doubleValue() == 0 ? 0 : Svds.top(delta, 1).s().getDouble(0);
         double gap = base.sigma()[k - 1] - base.sigma()[k];
         double wedin = deltaNorm == 0 ? 0 : gap <= 0 ? 90 : Math.toDegrees(Math.asin(Math.min(1, deltaNorm / gap)));
@@ -71,9 +71,5 @@ public record MatrixGeometry(long rows, long cols, int k, double bf16Sparsity, d
                 changed == 0 ? Double.NaN : base.lowMagnitude().intersectionCount(update) / (double) changed,
                 counts.updateDensity(), base.sigmaGap(), wedin);
         return new Comparison(geometry, update);
-    }
-
-    private static float[] floats(INDArray x) {
-        return x.dup('c').castTo(DataType.FLOAT).data().asFloat();
     }
 }

@@ -49,8 +49,4 @@ public record InitOptions(int rank, double alpha, boolean useRslora, int princip
     public static int defaultPrincipalRank(long rows, long cols) {
         return (int) Math.max(1, Math.min(64, Math.min(rows, cols) / 4));
     }
-
-    public InitOptions withSolver(SvdSolver other) {
-        return new InitOptions(rank, alpha, useRslora, principalRank, seed, other);
-    }
 }

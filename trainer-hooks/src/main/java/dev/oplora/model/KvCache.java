@@ -37,14 +37,4 @@ public final class KvCache {
             }
         }
     }
-
-    /** Keeps only batch rows {@code rows} (for dropping finished sequences). */
-    public void select(NDArray rows) {
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != null) {
-                keys[i] = keys[i].get(rows);
-                values[i] = values[i].get(rows);
-            }
-        }
-    }
 }

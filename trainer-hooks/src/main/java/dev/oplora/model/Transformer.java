@@ -32,6 +32,8 @@ public final class Transformer implements AutoCloseable {
     private final Map<String, Parameter> tensors = new LinkedHashMap<>();
     private final Map<String, LinearLayer> linears = new LinkedHashMap<>();
     private final NDArray inverseFrequencies;
+    private final NDArray epsilon;
+    private final NDArray attentionScale;
     private boolean reference;
 
     private Transformer(ModelConfig config, NDManager manager) {
@@ -43,6 +45,9 @@ public final class Transformer implements AutoCloseable {
             inv[i] = (float) Math.pow(config.ropeTheta(), -2.0 * i / config.headDimension());
         }
         this.inverseFrequencies = NdConvert.owned(manager.create(inv));
+        // Constants of the graph, owned by PyTorch and made once (see Scalars for why they must be owned).
+        this.epsilon = Scalars.of(inverseFrequencies, config.rmsNormEps());
+        this.attentionScale = Scalars.of(inverseFrequencies, 1 / Math.sqrt(config.headDimension()));
     }
 
     /**
@@ -282,7 +287,7 @@ public final class Transformer implements AutoCloseable {
             k = k.expandDims(2).repeat(2, groups).reshape(b, heads, s, d);
             v = v.expandDims(2).repeat(2, groups).reshape(b, heads, s, d);
         }
-        NDArray scores = Scalars.div(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(d)).add(mask);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(attentionScale).add(mask);
         NDArray out = scores.softmax(-1).matMul(v);                      // [B, H, T, D]
         out = out.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
         return linear(prefix + "o_proj", out, training);
@@ -295,13 +300,9 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** x / sqrt(mean(x^2) + eps) * w over the last axis. */
-    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
-        NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.div(Scalars.add(variance, eps).sqrt()).mul(weight);
-    }
-
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        return rmsNorm(x, weight, config.rmsNormEps());
+        NDArray variance = x.square().mean(new int[] {-1}, true);
+        return x.div(variance.add(epsilon).sqrt()).mul(weight);
     }
 
     /** [B, T, H*D] -> [B, H, T, D]. */

@@ -2,7 +2,6 @@ package dev.oplora.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.oplora.adapters.NdConvert;
 import dev.oplora.model.Transformer;
@@ -73,9 +72,5 @@ public record SequenceBatch(NDArray ids, int[][] positions, boolean[][] valid, N
     /** Masked mean of a [B, C] quantity over completion tokens. */
     public double maskedMean(NDArray x) {
         return completionTokens == 0 ? 0 : x.mul(mask).sum().getFloat() / completionTokens;
-    }
-
-    DataType dtype() {
-        return mask.getDataType();
     }
 }
