@@ -23,5 +23,5 @@ export OMP_NUM_THREADS="$threads"
   echo "args: $*"
 } > "jmh/results/$stamp.machine.txt"
 java -Doplora.threads="$threads" -Djava.awt.headless=true -cp "jmh/target/benchmarks.jar:$(cat "$natives")" \
-  org.openjdk.jmh.Main -rf json -rff "$out" -jvmArgsAppend "-Doplora.threads=$threads" "$@"
+  org.openjdk.jmh.Main -rf json -rff "$out" -jvmArgsPrepend "-Doplora.threads=$threads" "$@"
 java -cp "jmh/target/benchmarks.jar" dev.oplora.bench.RatioTable "$out" | tee "jmh/results/$stamp.ratios.md"

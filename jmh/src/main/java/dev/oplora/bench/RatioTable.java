@@ -39,7 +39,14 @@ public final class RatioTable {
         new Ratio("recompute / KV-cache generation time", "GenerationBenchmark.recompute",
                 "GenerationBenchmark.kvCache", "", 5, true),
         new Ratio("bf16 rounding: share of copy bandwidth", "Bf16Benchmark.copy", "Bf16Benchmark.roundToBf16", "", 0.5, true),
-        new Ratio("diagnose scan: share of copy bandwidth", "Bf16Benchmark.copy", "Bf16Benchmark.sparsityScan", "", 0.5, true),
+        new Ratio("diagnose scan (counts + mask): share of copy bandwidth", "Bf16Benchmark.copy",
+                "Bf16Benchmark.diagnoseScan", "", 0.5, true),
+        new Ratio("sparsity counts alone: share of copy bandwidth", "Bf16Benchmark.copy",
+                "Bf16Benchmark.sparsityScan", "", Double.NaN, true),
+        new Ratio("bf16 rounding, scalar kernel: share of copy bandwidth", "Bf16Benchmark.copy",
+                "Bf16Benchmark.roundToBf16Scalar", "", Double.NaN, true),
+        new Ratio("diagnose scan, scalar kernel: share of copy bandwidth", "Bf16Benchmark.copy",
+                "Bf16Benchmark.diagnoseScanScalar", "", Double.NaN, true),
     };
 
     public static void main(String[] args) throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.oplora.geometry.UpdateSparsity;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,8 +89,11 @@ class BenchmarkSmokeTest {
         b.setup();
         assertEquals(64, b.copy().length);
         assertEquals(64, b.roundToBf16().length);
-        assertTrue(b.sparsityScan().total() == 64);
-        assertTrue(b.updateMask().count() > 0);
+        assertEquals(64, b.roundToBf16Scalar().length);
+        assertEquals(64, b.sparsityScan().total());
+        UpdateSparsity.Scan scan = b.diagnoseScan();
+        assertTrue(scan.update().count() > 0);
+        assertEquals(scan.update().bits().toLongArray()[0], b.diagnoseScanScalar()[0]);
     }
 
     @Test

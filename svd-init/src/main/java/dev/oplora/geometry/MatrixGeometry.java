@@ -49,8 +49,9 @@ public record MatrixGeometry(long rows, long cols, int k, double bf16Sparsity, d
         long cols = w1.columns();
         float[] v0 = base.values();
         float[] v1 = w1.dup('c').castTo(DataType.FLOAT).data().asFloat();
-        UpdateSparsity.Result counts = UpdateSparsity.measure(v0, v1);
-        Mask update = UpdateSparsity.updateMask(rows, cols, v0, v1);
+        UpdateSparsity.Scan scan = UpdateSparsity.scan(rows, cols, v0, v1);
+        UpdateSparsity.Result counts = scan.counts();
+        Mask update = scan.update();
 
         INDArray w64 = w1.castTo(DataType.DOUBLE);
         double[] sigma1 = Svds.singularValues(w64).toDoubleVector();

@@ -2,6 +2,7 @@ package dev.oplora.geometry;
 
 import dev.oplora.mask.Mask;
 import dev.oplora.precision.Bf16;
+import dev.oplora.precision.Bf16Kernels;
 import java.util.BitSet;
 
 /**
@@ -43,58 +44,40 @@ public final class UpdateSparsity {
     private UpdateSparsity() {
     }
 
-    /**
-     * The PNT rule for one pair of float32 values. Since eta is below half a bf16 ulp, the rule
-     * holds exactly when both round to the same bf16 value (+0 and -0 count as equal, NaN never
-     * equals anything), so it is evaluated on the 16-bit patterns: no float arithmetic in the
-     * scan, which is what keeps the diagnose pass near memory speed.
-     */
+    /** Counts and update mask from one pass. */
+    public record Scan(Result counts, Mask update) {
+    }
+
+    /** The PNT rule for one pair of float32 values (see the class comment). */
     public static boolean unchangedBf16(float w0, float w1) {
-        int b0 = Bf16.fromFloat(w0) & 0xffff;
-        int b1 = Bf16.fromFloat(w1) & 0xffff;
-        boolean nan = (b0 & 0x7fff) > 0x7f80 || (b1 & 0x7fff) > 0x7f80;
-        return !nan && (b0 == b1 || ((b0 | b1) & 0x7fff) == 0);
+        return Bf16.sameBf16(w0, w1);
     }
 
     /** Both rules over two equally long arrays. */
     public static Result measure(float[] w0, float[] w1) {
-        requireSameLength(w0, w1);
-        // One pass of integer arithmetic: bf16 patterns by round-to-nearest-even inline (the same
-        // as Bf16.fromFloat), equal patterns or two zeros count as unchanged, NaN never does.
-        // (A fully branch-free variant measured slower: the comparisons predict well.)
-        long bf16 = 0;
-        long atol = 0;
-        final float tolerance = (float) ATOL;
-        for (int i = 0; i < w0.length; i++) {
-            int a = Float.floatToRawIntBits(w0[i]);
-            int b = Float.floatToRawIntBits(w1[i]);
-            int ra = (a + 0x7fff + ((a >>> 16) & 1)) >>> 16 & 0xffff;
-            int rb = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16 & 0xffff;
-            boolean nan = (a & 0x7fffffff) > 0x7f800000 | (b & 0x7fffffff) > 0x7f800000;
-            bf16 += !nan & (ra == rb | ((ra | rb) & 0x7fff) == 0) ? 1 : 0;
-            atol += Math.abs(w1[i] - w0[i]) <= tolerance ? 1 : 0;
-        }
-        return new Result(w0.length, bf16, atol);
+        return result(w0.length, Bf16Kernels.best().compare(w0, w1, (float) ATOL, null));
     }
 
     /** The update mask: entries changed under the PNT rule. */
     public static Mask updateMask(long rows, long cols, float[] w0, float[] w1) {
-        requireSameLength(w0, w1);
+        return scan(rows, cols, w0, w1).update();
+    }
+
+    /**
+     * Counts and update mask in one pass over both arrays: the diagnose scan. Since eta is below
+     * half a bf16 ulp, the PNT rule is bit equality of the bf16 patterns (+0 and -0 equal, NaN
+     * never equal), so the pass is integer arithmetic on the float bits ({@link Bf16Kernels}).
+     */
+    public static Scan scan(long rows, long cols, float[] w0, float[] w1) {
         if (rows * cols != w0.length) {
             throw new IllegalArgumentException(w0.length + " values do not fill a " + rows + "x" + cols + " matrix");
         }
-        BitSet changed = new BitSet(w0.length);
-        for (int i = 0; i < w0.length; i++) {
-            if (!unchangedBf16(w0[i], w1[i])) {
-                changed.set(i);
-            }
-        }
-        return Mask.of(rows, cols, changed);
+        long[] changed = new long[(w0.length + 63) / 64];
+        Bf16Kernels.Counts counts = Bf16Kernels.best().compare(w0, w1, (float) ATOL, changed);
+        return new Scan(result(w0.length, counts), Mask.of(rows, cols, BitSet.valueOf(changed)));
     }
 
-    private static void requireSameLength(float[] w0, float[] w1) {
-        if (w0.length != w1.length) {
-            throw new IllegalArgumentException("base has " + w0.length + " values but tuned has " + w1.length);
-        }
+    private static Result result(long total, Bf16Kernels.Counts counts) {
+        return new Result(total, counts.unchangedBf16(), counts.unchangedAtol());
     }
 }

@@ -28,6 +28,17 @@ public final class Bf16 {
         return Float.intBitsToFloat((bf16 & 0xffff) << 16);
     }
 
+    /**
+     * True when both values round to the same bf16 (two zeros of either sign count as the same);
+     * never for NaN. This is the PNT "unchanged" rule, since its tolerance is below half an ulp.
+     */
+    public static boolean sameBf16(float a, float b) {
+        int b0 = fromFloat(a) & 0xffff;
+        int b1 = fromFloat(b) & 0xffff;
+        boolean nan = (b0 & 0x7fff) > 0x7f80 || (b1 & 0x7fff) > 0x7f80;
+        return !nan && (b0 == b1 || ((b0 | b1) & 0x7fff) == 0);
+    }
+
     /** {@code value} rounded to the nearest bf16, as a float32. */
     public static float round(float value) {
         return toFloat(fromFloat(value));
@@ -35,13 +46,7 @@ public final class Bf16 {
 
     /** Rounds {@code src[from, from + count)} to bf16 into {@code dst} (which may be src). */
     public static void round(float[] src, float[] dst, int from, int count) {
-        // The same arithmetic as fromFloat, written without calls so the JIT keeps the loop tight.
-        for (int i = from, end = from + count; i < end; i++) {
-            int bits = Float.floatToRawIntBits(src[i]);
-            int rounded = (bits + 0x7fff + ((bits >>> 16) & 1)) & 0xffff0000;
-            int nan = (bits | 0x00400000) & 0xffff0000;
-            dst[i] = Float.intBitsToFloat((bits & 0x7fffffff) > 0x7f800000 ? nan : rounded);
-        }
+        Bf16Kernels.best().round(src, dst, from, count);
     }
 
     /** Rounds every element in place. */

@@ -48,4 +48,26 @@ class UpdateSparsityTest {
         assertTrue(UpdateSparsity.unchangedBf16(0f, -0f));
         assertFalse(UpdateSparsity.unchangedBf16(Float.NaN, Float.NaN));
     }
+
+    @Test
+    void oneScanGivesCountsAndTheMask() {
+        SplittableRandom random = new SplittableRandom(4);
+        int rows = 37;
+        int cols = 91; // 3367 entries: 52 whole blocks of 64 and a partial one
+        float[] w0 = new float[rows * cols];
+        float[] w1 = new float[rows * cols];
+        for (int i = 0; i < w0.length; i++) {
+            w0[i] = (float) random.nextGaussian();
+            w1[i] = random.nextBoolean() ? w0[i] : w0[i] * 1.01f;
+        }
+        UpdateSparsity.Scan scan = UpdateSparsity.scan(rows, cols, w0, w1);
+        assertEquals(UpdateSparsity.measure(w0, w1), scan.counts());
+        assertEquals(w0.length - scan.counts().unchangedBf16(), scan.update().count());
+        for (int i = 0; i < w0.length; i++) {
+            assertEquals(!paperRule(w0[i], w1[i]), scan.update().get(i), "entry " + i);
+        }
+        assertEquals("3367 values do not fill a 37x90 matrix",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> UpdateSparsity.scan(rows, 90, w0, w1)).getMessage());
+    }
 }
