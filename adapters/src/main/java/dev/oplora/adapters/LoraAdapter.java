@@ -158,8 +158,11 @@ public final class LoraAdapter implements Adapter {
     public NDArray forward(NDArray x, NDArray baseWeight, NDArray bias, boolean training) {
         NDArray base = Linear.linear(x, baseWeight, bias).singletonOrThrow();
         NDArray h = dropout > 0 && training ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
-        NDArray low = Linear.linear(Linear.linear(h, a.getArray()).singletonOrThrow(), b.getArray()).singletonOrThrow();
-        return base.add(low.mul(scale));
+        // The scale multiplies the r-wide intermediate, not the out-wide result, and the sum is
+        // taken in place in the base output (its backward needs neither): no extra pass over a
+        // tokens x out tensor forward or backward, no extra buffer of that size.
+        NDArray down = Linear.linear(h, a.getArray()).singletonOrThrow().mul(scale);
+        return base.addi(Linear.linear(down, b.getArray()).singletonOrThrow());
     }
 
     @Override

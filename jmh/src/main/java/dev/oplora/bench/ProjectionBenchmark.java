@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 4, time = 2)
 public class ProjectionBenchmark {
 
-    @Param({"4096x4096", "896x4864", "896x896"})
+    @Param({"4096x4096", "896x4864", "896x896", "4096x14336"})
     public String shape;
 
     @Param({"64", "16", "256"})

@@ -10,6 +10,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Row-major GEMM on contiguous ND4J buffers, straight through OpenBLAS's cblas. ND4J's
@@ -22,6 +23,12 @@ final class Blas {
     static {
         NativeThreads.configure();
     }
+
+    /**
+     * True when ND4J's buffers are plain host memory that OpenBLAS can read and write (the CPU
+     * backend); false on CUDA, whose buffers may be newer on the device than on the host.
+     */
+    static final boolean SAME_MEMORY = Nd4j.getBackend().getClass().getName().contains(".cpu.");
 
     private final FloatCursor[] floats = {new FloatCursor(), new FloatCursor(), new FloatCursor()};
     private final DoubleCursor[] doubles = {new DoubleCursor(), new DoubleCursor(), new DoubleCursor()};

@@ -10,7 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * once. Each side costs two GEMMs: T = U^T X (k x n), then X = X - U T with beta = 1, so the
  * subtraction is fused into the second GEMM and no temporary of X's size exists.
  *
- * <p>The GEMMs go straight to OpenBLAS ({@link Blas}): a call allocates nothing. (Splitting X
+ * <p>On the CPU backend the GEMMs go straight to OpenBLAS ({@link Blas}): a call allocates
+ * nothing. On any other backend (CUDA) they go through {@code Nd4j.gemm}, so they run where the
+ * data lives. (Splitting X
  * into cache-sized panels, so each panel is read from memory once for both GEMMs, measured
  * slower on 4096 x 4096: BLAS repacks U for every panel and narrow GEMMs thread worse.)
  *
@@ -25,6 +27,7 @@ public final class Projector {
     private final INDArray leftCoefficients;
     private final INDArray rightCoefficients;
     private final Blas blas = new Blas();
+    private boolean direct = Blas.SAME_MEMORY;
 
     private Projector(Subspace left, Subspace right, long rows, long cols) {
         this.left = left;
@@ -66,6 +69,9 @@ public final class Projector {
             throw new IllegalArgumentException("projector built for " + rows + "x" + cols + " matrices, got "
                     + Arrays.toString(x.shape()));
         }
+        if (!direct) {
+            return applyThroughNd4j(x);
+        }
         int m = (int) rows;
         int n = (int) cols;
         if (left != null) {
@@ -79,6 +85,24 @@ public final class Projector {
             INDArray v = right.basis();
             blas.gemm(false, false, m, k, n, 1.0, x, n, v, k, 0.0, rightCoefficients, k);
             blas.gemm(false, true, m, n, k, -1.0, rightCoefficients, k, v, k, 1.0, x, n);
+        }
+        return x;
+    }
+
+    /** This projector on the Nd4j.gemm path whatever the backend (tests compare the two paths). */
+    Projector throughNd4j() {
+        direct = false;
+        return this;
+    }
+
+    private INDArray applyThroughNd4j(INDArray x) {
+        if (left != null) {
+            Nd4j.gemm(left.basis(), x, leftCoefficients, true, false, 1.0, 0.0);
+            Nd4j.gemm(left.basis(), leftCoefficients, x, false, false, -1.0, 1.0);
+        }
+        if (right != null) {
+            Nd4j.gemm(x, right.basis(), rightCoefficients, false, false, 1.0, 0.0);
+            Nd4j.gemm(rightCoefficients, right.basis(), x, false, true, -1.0, 1.0);
         }
         return x;
     }

@@ -70,6 +70,10 @@ class ProjectionTest {
         INDArray c = x.mul(2);
         projector.apply(c);
         assertTrue(frobenius(c.sub(both.mul(2))) < 1e-5 * frobenius(x));
+        // The backend-neutral path (Nd4j.gemm, used on CUDA) gives the same answer.
+        INDArray d = x.dup('c');
+        Projector.twoSided(u, v).throughNd4j().apply(d);
+        assertTrue(frobenius(d.sub(both)) < 1e-5 * frobenius(x));
     }
 
     @Test
