@@ -2,6 +2,7 @@ package dev.oplora.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,7 +139,10 @@ public final class Generator {
             }
             System.arraycopy(valid[b], 0, keys[b], 0, end);
         }
-        try (NDManager step = scope.newSubManager()) {
+        // The scope frees what the forward pass attaches elsewhere: operations whose first operand
+        // is a weight put their results in the model's manager, which lives as long as the model.
+        try (NDManager step = scope.newSubManager(); NDScope arrays = new NDScope()) {
+            arrays.suppressNotUsedWarning();
             NDArray input = step.create(ids, new Shape(batch, steps)).toType(ai.djl.ndarray.types.DataType.INT64, false);
             NDArray logits = model.forward(input, positions, keys, cache, false);
             NDArray lastStep = logits.get(":, -1, :");

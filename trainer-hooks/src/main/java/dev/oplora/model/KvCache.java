@@ -1,6 +1,7 @@
 package dev.oplora.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 
 /**
  * Keys and values of every layer for the positions seen so far, [B, kv_heads, S, head_dim] each.
@@ -23,17 +24,31 @@ public final class KvCache {
 
     /** Appends this step's k, v for {@code layer} and returns the whole history. */
     NDArray[] append(int layer, NDArray k, NDArray v) {
-        keys[layer] = keys[layer] == null ? k : keys[layer].concat(k, 2);
-        values[layer] = values[layer] == null ? v : values[layer].concat(v, 2);
+        keys[layer] = extend(keys[layer], k);
+        values[layer] = extend(values[layer], v);
         return new NDArray[] {keys[layer], values[layer]};
     }
 
-    /** Moves the cached arrays to {@code manager}, so a per-step scope can be closed. */
+    /** The longer cache; the shorter one is freed at once (generation never differentiates). */
+    private static NDArray extend(NDArray cached, NDArray next) {
+        if (cached == null) {
+            return next;
+        }
+        NDArray longer = cached.concat(next, 2);
+        cached.close();
+        return longer;
+    }
+
+    /**
+     * Moves the cached arrays to {@code manager} and out of the current {@link NDScope}, so the
+     * per-step manager and scope can be closed without them.
+     */
     void detachTo(ai.djl.ndarray.NDManager manager) {
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) {
                 keys[i].attach(manager);
                 values[i].attach(manager);
+                NDScope.unregister(keys[i], values[i]);
             }
         }
     }

@@ -97,6 +97,19 @@ class TransformerTest {
                 generator.generate(prompts, new Generator.Sampling(10, 1.0, 0.9, false), new java.util.SplittableRandom(4)).get(2));
     }
 
+    /** Generation frees every intermediate: the model's manager holds as many arrays after as before. */
+    @Test
+    void generationLeavesNothingBehind() {
+        Transformer model = Transformer.random(gqa(tokenizer.vocabSize()), manager, 7, false);
+        Generator generator = new Generator(model, -1, tokenizer.padId());
+        List<int[]> prompts = List.of(new int[] {3, 4, 5}, new int[] {6, 7});
+        int before = model.manager().getManagedArrays().size();
+        for (boolean cache : new boolean[] {true, false}) {
+            generator.generate(prompts, new Generator.Sampling(6, 0, 1, cache), new java.util.SplittableRandom(1));
+            assertEquals(before, model.manager().getManagedArrays().size(), "arrays left by generation, cache " + cache);
+        }
+    }
+
     @Test
     void leftPaddedBatchEqualsOneByOne() {
         Transformer model = Transformer.random(gqa(tokenizer.vocabSize()), manager, 6, false);
