@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Xmx8g", "--add-modules", "jdk.incubator.vector"})
-@Warmup(iterations = 0)
-@Measurement(iterations = 1)
+@Warmup(iterations = 1)
+@Measurement(iterations = 2)
 public class ModelInitBenchmark {
 
     @Param({"24"})
