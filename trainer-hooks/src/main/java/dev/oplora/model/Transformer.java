@@ -211,12 +211,23 @@ public final class Transformer implements AutoCloseable {
      * @param keyValid  which keys may be attended, [B][cache + T]; null when every key is valid
      * @param cache     past keys and values (extended in place), or null
      */
+    /**
+     * Token embeddings [B, T, hidden] through PyTorch's embedding op, not advanced indexing: the
+     * indexing backward (index_put_ with accumulation) adds rows in a thread-dependent order on
+     * CPU, so two processes trained the same run to different weights; the embedding backward
+     * gives each thread its own rows.
+     */
+    private NDArray embed(NDArray ids) {
+        NDArray weight = tensor("model.embed_tokens.weight");
+        return ids.getNDArrayInternal().embedding(ids, weight, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    }
+
     public NDArray forward(NDArray ids, int[][] positions, boolean[][] keyValid, KvCache cache, boolean training) {
         long batch = ids.getShape().get(0);
         long steps = ids.getShape().get(1);
         long past = cache == null ? 0 : cache.length();
         NDManager scope = ids.getManager();
-        NDArray x = tensor("model.embed_tokens.weight").get(new NDIndex("{}", ids.flatten())).reshape(batch, steps, config.hiddenSize());
+        NDArray x = embed(ids);
         NDArray[] rotary = rotary(scope, positions, x.getDataType());
         NDArray mask = attentionMask(scope, batch, steps, past, keyValid, x.getDataType());
         for (int i = 0; i < config.numHiddenLayers(); i++) {

@@ -123,6 +123,34 @@ class TransformerTest {
     }
 
     /**
+     * The embedding gradient is the same bits every time at a size PyTorch splits across threads
+     * (2048 tokens x hidden 96; advanced indexing's backward accumulated rows in thread order).
+     */
+    @Test
+    void embeddingGradientIsRepeatable() {
+        Transformer model = Transformer.random(ModelConfig.llama(40, 96, 192, 1, 4, 2, 32), manager, 3, true);
+        SplittableRandom random = new SplittableRandom(1);
+        float[] ids = new float[64 * 32];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = random.nextInt(40);
+        }
+        NDArray input = manager.create(ids, new Shape(64, 32)).toType(DataType.INT64, false);
+        float[] first = null;
+        for (int run = 0; run < 6; run++) {
+            dev.oplora.train.Gradients.zero(model.trainableParameters());
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                collector.backward(model.forward(input, true).logSoftmax(-1).get(":, :, 0").mean());
+            }
+            float[] gradient = model.trainableParameters().get("model.embed_tokens.weight").getArray().getGradient().toFloatArray();
+            if (first == null) {
+                first = gradient;
+            } else {
+                assertArrayEquals(first, gradient, "run " + run);
+            }
+        }
+    }
+
+    /**
      * Directional derivatives of a loss through every parameter group against central finite
      * differences: (L(p + eps v) - L(p - eps v)) / 2 eps = <grad, v> for a random unit direction v.
      * float32, eps = 1e-2: rounding noise about 1e-5 absolute; tolerance 1% + 1e-3.
