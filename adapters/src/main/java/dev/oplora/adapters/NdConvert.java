@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.oplora.svd.RowMajor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -24,8 +25,7 @@ public final class NdConvert {
 
     /** A float32 DJL copy of an ND4J array, owned by {@code manager} (and by PyTorch, see {@link #owned}). */
     public static NDArray toDjl(INDArray x, NDManager manager) {
-        INDArray c = x.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        return owned(manager.create(c.data().asFloat(), new Shape(x.shape())));
+        return owned(manager.create(RowMajor.floats(x), new Shape(x.shape())));
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.oplora.bench;
 
 import dev.oplora.svd.Subspace;
-import dev.oplora.svd.Svds;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,20 +21,5 @@ final class Spectra {
             s.putScalar(0, i, 1.0 / (i + 1));
         }
         return Nd4j.gemm(u.mulRowVector(s), v, false, true).castTo(type);
-    }
-
-    /**
-     * ||X||_2 by block power iteration (16 vectors, 20 rounds of X^T X): a lower bound that, for
-     * spectra like those here (sigma_1 / sigma_17 >= 1.2), agrees with the exact value to many
-     * digits, without an O(n^3) SVD of X.
-     */
-    static double spectralNorm(INDArray x, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray q = Subspace.spanOf(Nd4j.randn(x.dataType(), x.columns(), 16)).basis();
-        for (int round = 0; round < 20; round++) {
-            INDArray z = Nd4j.gemm(x, Nd4j.gemm(x, q, false, false), true, false);
-            q = Subspace.spanOf(z).basis();
-        }
-        return Svds.singularValues(Nd4j.gemm(x, q, false, false)).getDouble(0);
     }
 }

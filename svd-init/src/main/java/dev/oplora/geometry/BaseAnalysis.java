@@ -4,6 +4,7 @@ import dev.oplora.mask.Mask;
 import dev.oplora.mask.MaskKind;
 import dev.oplora.mask.MaskOptions;
 import dev.oplora.svd.MatrixChecks;
+import dev.oplora.svd.RowMajor;
 import dev.oplora.svd.SvdSolver;
 import dev.oplora.svd.Svd;
 import dev.oplora.svd.Svds;
@@ -38,7 +39,7 @@ public record BaseAnalysis(INDArray w0, int k, double alpha, double[] sigma, Svd
         MaskOptions masks = new MaskOptions(alpha, used, 0, new SvdSolver.Partial());
         Mask principal = new MaskKind.Principal().build(w64, masks);
         Mask low = new MaskKind.MagnitudeLow().build(w0, masks);
-        float[] values = w0.dup('c').castTo(DataType.FLOAT).data().asFloat();
+        float[] values = RowMajor.floats(w0);
         return new BaseAnalysis(w0, used, alpha, sigma, top, principal, low, values, w64);
     }
 

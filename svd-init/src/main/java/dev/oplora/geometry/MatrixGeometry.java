@@ -2,6 +2,7 @@ package dev.oplora.geometry;
 
 import dev.oplora.mask.Mask;
 import dev.oplora.svd.MatrixChecks;
+import dev.oplora.svd.RowMajor;
 import dev.oplora.svd.Subspace;
 import dev.oplora.svd.Svd;
 import dev.oplora.svd.Svds;
@@ -48,7 +49,7 @@ public record MatrixGeometry(long rows, long cols, int k, double bf16Sparsity, d
         long rows = w1.rows();
         long cols = w1.columns();
         float[] v0 = base.values();
-        float[] v1 = w1.dup('c').castTo(DataType.FLOAT).data().asFloat();
+        float[] v1 = RowMajor.floats(w1);
         UpdateSparsity.Scan scan = UpdateSparsity.scan(rows, cols, v0, v1);
         UpdateSparsity.Result counts = scan.counts();
         Mask update = scan.update();

@@ -4,6 +4,7 @@ import static dev.oplora.svd.MatrixChecks.requireDensity;
 import static dev.oplora.svd.MatrixChecks.requireFiniteMatrix;
 import static dev.oplora.svd.MatrixChecks.requirePrincipalRank;
 
+import dev.oplora.svd.RowMajor;
 import dev.oplora.svd.Svd;
 import java.util.List;
 import java.util.Locale;
@@ -145,7 +146,7 @@ public sealed interface MaskKind permits MaskKind.Random, MaskKind.MagnitudeTop,
 
     /** |W| (or -|W| to select the smallest), flat row-major. */
     private static float[] magnitudes(INDArray w, boolean negate) {
-        float[] values = w.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+        float[] values = RowMajor.floats(w);
         for (int i = 0; i < values.length; i++) {
             values[i] = negate ? -Math.abs(values[i]) : Math.abs(values[i]);
         }

@@ -139,11 +139,12 @@ public final class Generator {
             }
             System.arraycopy(valid[b], 0, keys[b], 0, end);
         }
-        // The scope frees what the forward pass attaches elsewhere: operations whose first operand
-        // is a weight put their results in the model's manager, which lives as long as the model.
-        try (NDManager step = scope.newSubManager(); NDScope arrays = new NDScope()) {
+        // The scope frees every array of this step wherever it is attached: operations whose first
+        // operand is a weight put their results in the model's manager, which lives as long as
+        // the model. Only the cache leaves the scope (detachTo).
+        try (NDScope arrays = new NDScope()) {
             arrays.suppressNotUsedWarning();
-            NDArray input = step.create(ids, new Shape(batch, steps)).toType(ai.djl.ndarray.types.DataType.INT64, false);
+            NDArray input = scope.create(ids, new Shape(batch, steps)).toType(ai.djl.ndarray.types.DataType.INT64, false);
             NDArray logits = model.forward(input, positions, keys, cache, false);
             NDArray lastStep = logits.get(":, -1, :");
             if (cache != null) {
