@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.adapters.config.AdapterType;
 import dev.oplora.adapters.config.TargetModules;
 import dev.oplora.mask.Mask;
 import dev.oplora.safetensors.Dtype;
@@ -93,7 +94,7 @@ public final class DeltaFiles {
             for (String module : Injector.select(layers, config)) {
                 LinearLayer layer = layers.get(module);
                 float[] dense = new float[Math.toIntExact(layer.outFeatures() * layer.inFeatures())];
-                if (config.adapterType().equals("sparse")) {
+                if (config.adapterType() == AdapterType.SPARSE) {
                     long[] shape = file.readLongs(module + ".delta.shape");
                     if (shape.length != 2 || shape[0] != layer.outFeatures() || shape[1] != layer.inFeatures()) {
                         throw new SafetensorsException(weights, module + ".delta.shape", "does not match the layer's "

@@ -24,7 +24,13 @@ public final class Engines {
      * gradient recording off on the calling thread (see {@link #noGradientsOnThisThread()}).
      */
     public static NDManager newManager() {
-        NDManager manager = pytorch().newBaseManager();
+        return newManager(ComputeDevice.CPU);
+    }
+
+    /** A new base manager on {@code device}; everything made from it (model, adapters, steps) lives there. */
+    public static NDManager newManager(ComputeDevice device) {
+        Engine engine = pytorch();
+        NDManager manager = engine.newBaseManager(device.on(engine));
         noGradientsOnThisThread();
         return manager;
     }

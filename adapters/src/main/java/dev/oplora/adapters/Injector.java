@@ -1,9 +1,7 @@
 package dev.oplora.adapters;
 
 import dev.oplora.adapters.config.AdapterConfig;
-import dev.oplora.init.AdapterInit;
 import dev.oplora.init.InitOptions;
-import dev.oplora.mask.MaskKind;
 import dev.oplora.mask.MaskOptions;
 import dev.oplora.svd.SvdCache;
 import dev.oplora.svd.SvdSolver;
@@ -58,29 +56,24 @@ public final class Injector {
         return chosen;
     }
 
+    /** Injects into every selected layer, with the config's SVD solver and no cache. */
+    public static Injected inject(Map<String, LinearLayer> available, AdapterConfig config) {
+        return inject(available, config, config.solver());
+    }
+
     /** Injects into every selected layer. {@code cache} (nullable) shares SVDs across runs. */
     public static Injected inject(Map<String, LinearLayer> available, AdapterConfig config, SvdCache cache) {
-        SvdSolver solver = SvdSolver.parse(config.svdSolver(), config.seed());
-        if (cache != null) {
-            solver = new SvdSolver.Cached(solver, cache);
-        }
+        SvdSolver solver = config.solver();
+        return inject(available, config, cache == null ? solver : new SvdSolver.Cached(solver, cache));
+    }
+
+    /** Injects into every selected layer, decomposing weights with {@code solver}. */
+    public static Injected inject(Map<String, LinearLayer> available, AdapterConfig config, SvdSolver solver) {
         Map<String, LinearLayer> adapted = new LinkedHashMap<>();
         for (String name : select(available, config)) {
             LinearLayer layer = available.get(name);
-            long seed = layerSeed(config.seed(), name);
             try {
-                switch (config.adapterType()) {
-                    case "lora" -> {
-                        int rank = rankFor(name, config);
-                        InitOptions options = new InitOptions(rank, alphaFor(name, config), config.useRslora(),
-                                config.principalRank(), seed, solver);
-                        LoraAdapter.attach(layer, AdapterInit.parse(config.initLoraWeights()), options,
-                                config.loraDropout().floatValue(), config.projected());
-                    }
-                    case "sparse" -> SparseAdapter.attach(layer, MaskKind.parse(config.mask()),
-                            new MaskOptions(config.density(), config.principalRank(), seed, solver));
-                    default -> FullAdapter.attach(layer);
-                }
+                attach(layer, name, config, solver);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("module '" + name + "' [" + layer.outFeatures() + "x"
                         + layer.inFeatures() + "]: " + e.getMessage(), e);
@@ -88,6 +81,21 @@ public final class Injector {
             adapted.put(name, layer);
         }
         return new Injected(config, adapted);
+    }
+
+    private static void attach(LinearLayer layer, String name, AdapterConfig config, SvdSolver solver) {
+        long seed = layerSeed(config.seed(), name);
+        switch (config.adapterType()) {
+            case LORA -> {
+                InitOptions options = new InitOptions(rankFor(name, config), alphaFor(name, config), config.useRslora(),
+                        config.principalRank(), seed, solver);
+                LoraAdapter.attach(layer, config.initLoraWeights(), options, config.loraDropout().floatValue(),
+                        config.projected());
+            }
+            case SPARSE -> SparseAdapter.attach(layer, config.mask(),
+                    new MaskOptions(config.density(), config.principalRank(), seed, solver));
+            case FULL -> FullAdapter.attach(layer);
+        }
     }
 
     /** Rank for a module: the rank_pattern entry matching its name's end, else r. */

@@ -1,17 +1,12 @@
 package dev.oplora.adapters;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import dev.oplora.init.AdapterInit;
 import dev.oplora.init.InitOptions;
-import dev.oplora.init.LowRankInit;
-import dev.oplora.svd.Subspace;
-import dev.oplora.svd.Svd;
 import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Low-rank adapter: y = x W^T + b + s * dropout(x) A^T B^T with A [r, in], B [out, r].
@@ -49,34 +44,37 @@ public final class LoraAdapter implements Adapter {
     }
 
     /**
-     * Computes the init on the layer's weight (in ND4J), attaches the adapter and, for residual
-     * inits, the residual base. With {@code projected}, the top-k singular subspaces of W are
-     * computed with the options' solver and the adapter is projected once right away.
+     * Where an adapter starts, as DJL arrays (see {@link EngineBridge#lowRank}).
+     *
+     * @param residual the new base weight of residual inits (pissa, milora), else null
+     * @param projection the protected subspaces of a projected adapter, else null
      */
+    public record Start(NDArray a, NDArray b, NDArray residual, double scaling, Projection projection) {
+    }
+
+    /** Computes the init on the layer's weight (through {@link EngineBridge}) and attaches the adapter. */
     public static LoraAdapter attach(LinearLayer layer, AdapterInit init, InitOptions options, float dropout,
                                      boolean projected) {
-        if (projected && init instanceof AdapterInit.Pissa) {
-            throw new IllegalArgumentException("projected keeps the update off the top-k singular subspace, but pissa "
-                    + "starts the adapter on it: choose another init_lora_weights or projected = false");
-        }
+        return attach(layer, EngineBridge.lowRank(layer, init, options, projected), init, dropout);
+    }
+
+    /**
+     * Attaches an adapter at {@code start} and, for residual inits, the residual base; a
+     * projected adapter is projected once right away.
+     */
+    public static LoraAdapter attach(LinearLayer layer, Start start, AdapterInit init, float dropout) {
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("lora_dropout must be in [0, 1), got " + dropout);
         }
-        NDManager manager = layer.weight().getManager();
-        INDArray w = NdConvert.toNd4j(layer.weight());
-        LowRankInit start = init.apply(w, options);
-        Projection projection = projected ? projection(w, options, manager) : null;
-        LoraAdapter adapter = new LoraAdapter(NdConvert.toDjl(start.a(), manager), NdConvert.toDjl(start.b(), manager),
-                start.scaling(), dropout, init.name(), projection);
+        LoraAdapter adapter = new LoraAdapter(start.a(), start.b(), start.scaling(), dropout, init.name(),
+                start.projection());
         if (start.residual() != null) {
             // The export to plain LoRA against the original base needs the starting factors.
-            adapter.initialA = NdConvert.toDjl(start.a(), manager);
-            adapter.initialB = NdConvert.toDjl(start.b(), manager);
+            adapter.initialA = start.a().duplicate();
+            adapter.initialB = start.b().duplicate();
         }
-        layer.attach(adapter, start.residual() == null ? null : NdConvert.toDjl(start.residual(), manager));
-        if (projected) {
-            adapter.projectParameters();
-        }
+        layer.attach(adapter, start.residual());
+        adapter.projectParameters();
         return adapter;
     }
 
@@ -88,17 +86,9 @@ public final class LoraAdapter implements Adapter {
             throw new IllegalArgumentException("lora_A " + a.getShape() + " and lora_B " + b.getShape()
                     + " do not fit a layer of " + layer.inFeatures() + " -> " + layer.outFeatures());
         }
-        LoraAdapter adapter = new LoraAdapter(NdConvert.owned(a), NdConvert.owned(b), scaling, 0f, init, null);
+        LoraAdapter adapter = new LoraAdapter(EngineBridge.owned(a), EngineBridge.owned(b), scaling, 0f, init, null);
         layer.attach(adapter, null);
         return adapter;
-    }
-
-    private static Projection projection(INDArray w, InitOptions options, NDManager manager) {
-        int k = dev.oplora.svd.MatrixChecks.requirePrincipalRank("principal_rank",
-                options.principalRankFor(w.rows(), w.columns()), w);
-        Svd top = options.solver().top(w, k);
-        return new Projection(NdConvert.toDjl(Subspace.left(top, k).basis(), manager),
-                NdConvert.toDjl(Subspace.right(top, k).basis(), manager));
     }
 
     @Override

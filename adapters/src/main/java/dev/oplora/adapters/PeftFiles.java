@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.adapters.config.AdapterType;
 import dev.oplora.adapters.config.TargetModules;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.safetensors.SafetensorsException;
@@ -86,12 +87,12 @@ public final class PeftFiles {
         c.rankPattern().forEach((k, v) -> ranks.put(k, (int) (v * factor)));
         Map<String, Double> alphas = new TreeMap<>();
         c.alphaPattern().forEach((k, v) -> alphas.put(k, v * alphaFactor));
-        AdapterConfig exported = new AdapterConfig("LORA", "lora", (int) (c.r() * factor), c.loraAlpha() * alphaFactor,
+        AdapterConfig exported = new AdapterConfig("LORA", AdapterType.LORA, (int) (c.r() * factor), c.loraAlpha() * alphaFactor,
                 c.useRslora(), c.loraDropout(), new TargetModules(new ArrayList<>(injected.layers().keySet()), null),
-                null, null, ranks, alphas, "lora", c.principalRank(), c.projected(), null, null, c.seed(), c.svdSolver());
+                null, null, ranks, alphas, null, c.principalRank(), c.projected(), null, null, c.seed(), c.svdSolver());
         ObjectNode node = new ObjectMapper().valueToTree(exported);
         node.put("init_lora_weights", true);
-        node.put("oplora_init", c.initLoraWeights());
+        node.put("oplora_init", c.initLoraWeights().name());
         node.put("task_type", "CAUSAL_LM");
         node.put("bias", "none");
         node.put("fan_in_fan_out", false);

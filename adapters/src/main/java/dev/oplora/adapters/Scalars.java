@@ -17,7 +17,7 @@ public final class Scalars {
 
     /** A 0-d float32 tensor owned by PyTorch, on x's manager. */
     public static NDArray of(NDArray like, double value) {
-        return NdConvert.owned(like.getManager().create((float) value)).toType(like.getDataType(), false);
+        return EngineBridge.owned(like.getManager().create((float) value)).toType(like.getDataType(), false);
     }
 
     public static NDArray mul(NDArray x, double value) {

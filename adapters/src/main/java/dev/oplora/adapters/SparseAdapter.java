@@ -20,31 +20,29 @@ public final class SparseAdapter implements Adapter {
     private final Parameter delta;
     private final NDArray mask;
     private final Mask entries;
-    private final String maskKind;
+    private final MaskKind maskKind;
 
-    SparseAdapter(NDArray delta, NDArray mask, Mask entries, String maskKind) {
+    SparseAdapter(NDArray delta, NDArray mask, Mask entries, MaskKind maskKind) {
         this.delta = LinearLayer.parameter("delta", Parameter.Type.WEIGHT, delta, true);
         this.mask = mask;
         this.entries = entries;
         this.maskKind = maskKind;
     }
 
-    /** Builds the mask on the layer's weight and attaches a zero delta. */
+    /** Builds the mask on the layer's weight (through {@link EngineBridge}) and attaches a zero delta. */
     public static SparseAdapter attach(LinearLayer layer, MaskKind kind, MaskOptions options) {
-        Mask entries = kind.build(NdConvert.toNd4j(layer.weight()), options);
-        return attach(layer, entries, kind.name());
+        return attach(layer, EngineBridge.mask(layer, kind, options), kind);
     }
 
-    /** Attaches a zero delta over a given mask. */
-    public static SparseAdapter attach(LinearLayer layer, Mask entries, String maskKind) {
+    /** Attaches a zero delta over {@code entries}, a mask of kind {@code maskKind} on the layer's weight. */
+    public static SparseAdapter attach(LinearLayer layer, Mask entries, MaskKind maskKind) {
         if (entries.rows() != layer.outFeatures() || entries.cols() != layer.inFeatures()) {
             throw new IllegalArgumentException("mask " + entries.rows() + "x" + entries.cols() + " does not fit a "
                     + layer.outFeatures() + "x" + layer.inFeatures() + " weight");
         }
         NDManager manager = layer.weight().getManager();
-        NDArray mask = NdConvert.toDjl(entries.toArray(org.nd4j.linalg.api.buffer.DataType.FLOAT), manager);
         NDArray delta = manager.zeros(layer.weight().getShape(), DataType.FLOAT32);
-        SparseAdapter adapter = new SparseAdapter(delta, mask, entries, maskKind);
+        SparseAdapter adapter = new SparseAdapter(delta, EngineBridge.maskArray(entries, manager), entries, maskKind);
         layer.attach(adapter, null);
         return adapter;
     }
@@ -54,7 +52,7 @@ public final class SparseAdapter implements Adapter {
         return "sparse";
     }
 
-    public String maskKind() {
+    public MaskKind maskKind() {
         return maskKind;
     }
 

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.adapters.config.TargetModules;
+import dev.oplora.init.AdapterInit;
+import dev.oplora.mask.MaskKind;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.safetensors.SafetensorsException;
 import dev.oplora.safetensors.SafetensorsFile;
@@ -39,7 +41,7 @@ class AdapterFilesTest {
         float[] trained;
         try (TinyRegression model = new TinyRegression(21)) {
             Injector.Injected injected = Injector.inject(model.layers,
-                    AdapterConfig.lora(init, 4, 8, BOTH).withPrincipalRank(3), null);
+                    AdapterConfig.lora(AdapterInit.parse(init), 4, 8, BOTH).withPrincipalRank(3));
             model.train(30, 0.02f, m -> { });
             trained = model.forward(model.x).toFloatArray();
             PeftFiles.save(dir, injected, "tiny-base");
@@ -58,7 +60,7 @@ class AdapterFilesTest {
         assertEquals("tiny-base", config.get("base_model_name_or_path").asText());
         try (TinyRegression fresh = new TinyRegression(21)) {
             Injector.Injected loaded = PeftFiles.load(dir, fresh.layers);
-            assertEquals(init, loaded.config().initLoraWeights());
+            assertEquals(init, loaded.config().initLoraWeights().name());
             assertArrayEquals(trained, fresh.forward(fresh.x).toFloatArray(), 1e-6f);
         }
     }
@@ -73,7 +75,7 @@ class AdapterFilesTest {
             try (TinyRegression model = new TinyRegression(22)) {
                 AdapterConfig config = AdapterConfig.parse("{\"r\": 3, \"lora_alpha\": 6, \"use_rslora\": " + rslora
                         + ", \"target_modules\": [\"up_proj\", \"down_proj\"], \"init_lora_weights\": \"" + init + "\"}");
-                Injector.Injected injected = Injector.inject(model.layers, config, null);
+                Injector.Injected injected = Injector.inject(model.layers, config);
                 model.train(30, 0.02f, m -> { });
                 trained = model.forward(model.x).toFloatArray();
                 trainedWeights[0] = model.up().effectiveWeight().toFloatArray();
@@ -105,8 +107,8 @@ class AdapterFilesTest {
         try (TinyRegression model = new TinyRegression(23)) {
             writeBase(model, base);
             Injector.Injected sparse = Injector.inject(model.layers,
-                    AdapterConfig.sparse("magnitude-low", 0.3, TargetModules.of("up_proj")), null);
-            Injector.inject(model.layers, AdapterConfig.full(TargetModules.of("down_proj")), null);
+                    AdapterConfig.sparse(MaskKind.parse("magnitude-low"), 0.3, TargetModules.of("up_proj")));
+            Injector.inject(model.layers, AdapterConfig.full(TargetModules.of("down_proj")));
             model.train(30, 0.02f, m -> { });
             trained = model.forward(model.x).toFloatArray();
             mergedUp = model.up().effectiveWeight().toFloatArray();

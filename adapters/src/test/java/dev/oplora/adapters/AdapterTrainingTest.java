@@ -84,8 +84,8 @@ class AdapterTrainingTest {
         try (TinyRegression model = new TinyRegression(3)) {
             LoraAdapter free = LoraAdapter.attach(model.up(), new AdapterInit.OpLora(), options(4), 0f, false);
             model.train(50, 0.01f, m -> { });
-            INDArray ba = NdConvert.toNd4j(free.b().matMul(free.a()));
-            INDArray uk = Subspace.left(Svds.top(NdConvert.toNd4j(model.up().weight()), 4), 4).basis();
+            INDArray ba = EngineBridge.toNd4j(free.b().matMul(free.a()));
+            INDArray uk = Subspace.left(Svds.top(EngineBridge.toNd4j(model.up().weight()), 4), 4).basis();
             double leak = Nd4j.gemm(uk, ba, true, false).norm2Number().doubleValue() / ba.norm2Number().doubleValue();
             assertTrue(leak > 1e-2, "unprojected leakage " + leak);
         }

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.adapters.config.TargetModules;
+import dev.oplora.init.AdapterInit;
+import dev.oplora.mask.MaskKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -49,17 +51,17 @@ class InjectionTest {
 
     @Test
     void targetModuleForms() {
-        assertEquals(14, selected(AdapterConfig.lora("lora", 4, 8, TargetModules.allLinear())).size(), "all-linear skips lm_head");
+        assertEquals(14, selected(AdapterConfig.lora(AdapterInit.parse("lora"), 4, 8, TargetModules.allLinear())).size(), "all-linear skips lm_head");
         assertEquals(List.of("model.layers.0.self_attn.q_proj", "model.layers.0.self_attn.v_proj",
                         "model.layers.1.self_attn.q_proj", "model.layers.1.self_attn.v_proj"),
-                selected(AdapterConfig.lora("lora", 4, 8, TargetModules.of("q_proj", "v_proj"))));
+                selected(AdapterConfig.lora(AdapterInit.parse("lora"), 4, 8, TargetModules.of("q_proj", "v_proj"))));
         assertEquals(List.of("model.layers.1.mlp.up_proj"),
-                selected(AdapterConfig.lora("lora", 4, 8, TargetModules.of("model.layers.1.mlp.up_proj"))));
+                selected(AdapterConfig.lora(AdapterInit.parse("lora"), 4, 8, TargetModules.of("model.layers.1.mlp.up_proj"))));
         assertEquals(List.of("model.layers.0.mlp.gate_proj", "model.layers.0.mlp.up_proj"),
-                selected(AdapterConfig.lora("lora", 4, 8, TargetModules.regex(".*\\.0\\.mlp\\.(gate|up)_proj"))));
-        assertEquals(List.of("lm_head"), selected(AdapterConfig.lora("lora", 4, 8, TargetModules.of("lm_head"))));
+                selected(AdapterConfig.lora(AdapterInit.parse("lora"), 4, 8, TargetModules.regex(".*\\.0\\.mlp\\.(gate|up)_proj"))));
+        assertEquals(List.of("lm_head"), selected(AdapterConfig.lora(AdapterInit.parse("lora"), 4, 8, TargetModules.of("lm_head"))));
         // "proj" is not a suffix at a dot boundary of any name.
-        assertThrows(IllegalArgumentException.class, () -> selected(AdapterConfig.lora("lora", 4, 8, TargetModules.of("proj"))));
+        assertThrows(IllegalArgumentException.class, () -> selected(AdapterConfig.lora(AdapterInit.parse("lora"), 4, 8, TargetModules.of("proj"))));
     }
 
     @Test
@@ -68,7 +70,7 @@ class InjectionTest {
                 {"r": 4, "lora_alpha": 8, "target_modules": "all-linear", "exclude_modules": ["o_proj"],
                  "layers_to_transform": [1], "rank_pattern": {"mlp\\\\..*_proj": 2}, "alpha_pattern": {"q_proj": 3.0},
                  "init_lora_weights": "op-lora", "principal_rank": 2, "seed": 5}""");
-        Injector.Injected injected = Injector.inject(layers, config, null);
+        Injector.Injected injected = Injector.inject(layers, config);
         assertEquals(List.of("model.layers.1.self_attn.q_proj", "model.layers.1.self_attn.k_proj",
                 "model.layers.1.self_attn.v_proj", "model.layers.1.mlp.gate_proj", "model.layers.1.mlp.up_proj",
                 "model.layers.1.mlp.down_proj"), List.copyOf(injected.layers().keySet()));
@@ -86,19 +88,19 @@ class InjectionTest {
 
     @Test
     void everyAdapterTypeInjects() {
-        Injector.inject(layers, AdapterConfig.sparse("principal-complement", 0.25, TargetModules.of("up_proj")), null);
+        Injector.inject(layers, AdapterConfig.sparse(MaskKind.parse("principal-complement"), 0.25, TargetModules.of("up_proj")));
         assertInstanceOf(SparseAdapter.class, layers.get("model.layers.0.mlp.up_proj").adapter());
         assertEquals(96, layers.get("model.layers.0.mlp.up_proj").trainableParameterCount());
-        Injector.inject(layers, AdapterConfig.full(TargetModules.of("down_proj")), null);
+        Injector.inject(layers, AdapterConfig.full(TargetModules.of("down_proj")));
         assertInstanceOf(FullAdapter.class, layers.get("model.layers.1.mlp.down_proj").adapter());
-        Injector.inject(layers, AdapterConfig.lora("pissa", 2, 4, TargetModules.of("q_proj")), null);
+        Injector.inject(layers, AdapterConfig.lora(AdapterInit.parse("pissa"), 2, 4, TargetModules.of("q_proj")));
         assertTrue(((LoraAdapter) layers.get("model.layers.0.self_attn.q_proj").adapter()).hasResidualBase());
     }
 
     @Test
     void badConfigsAreNamed(@TempDir Path dir) throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> selected(AdapterConfig.lora("lora", 4, 8, TargetModules.of("c_attn"))));
+                () -> selected(AdapterConfig.lora(AdapterInit.parse("lora"), 4, 8, TargetModules.of("c_attn"))));
         assertTrue(e.getMessage().contains("target_modules [c_attn] matches no linear layer; available: [model.layers.0.self_attn.q_proj"), e.getMessage());
         AdapterConfig badPattern = AdapterConfig.parse("{\"target_modules\": [\"q_proj\"], \"rank_pattern\": {\"up_proj\": 2}}");
         e = assertThrows(IllegalArgumentException.class, () -> selected(badPattern));
@@ -118,7 +120,7 @@ class InjectionTest {
         e = assertThrows(IllegalArgumentException.class, () -> AdapterConfig.parse("{\"target_modules\": \"[unclosed\"}"));
         assertTrue(e.getMessage().contains("not a valid regular expression"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> Injector.inject(layers, AdapterConfig.lora("op-lora", 4, 8, TargetModules.of("q_proj")).withPrincipalRank(16), null));
+                () -> Injector.inject(layers, AdapterConfig.lora(AdapterInit.parse("op-lora"), 4, 8, TargetModules.of("q_proj")).withPrincipalRank(16)));
         assertTrue(e.getMessage().contains("module 'model.layers.0.self_attn.q_proj' [24x16]: principal_rank must be in [1, 15]"), e.getMessage());
         Path file = dir.resolve("adapter_config.json");
         Files.writeString(file, "{\"r\": 4, \"surprise\": true}");
@@ -138,9 +140,9 @@ class InjectionTest {
                  "target_modules": ["q_proj", "v_proj"], "task_type": "CAUSAL_LM", "use_dora": false, "use_rslora": false}""");
         assertEquals(16, peft.r());
         assertEquals(32.0, peft.loraAlpha());
-        assertEquals("true", peft.initLoraWeights());
+        assertEquals(new AdapterInit.Lora(false), peft.initLoraWeights(), "PEFT's true is its default init");
         assertEquals(TargetModules.of("q_proj", "v_proj"), peft.targetModules());
-        AdapterConfig ours = AdapterConfig.lora("op-lora", 8, 16, TargetModules.allLinear()).withProjected(true).withSeed(3);
+        AdapterConfig ours = AdapterConfig.lora(AdapterInit.parse("op-lora"), 8, 16, TargetModules.allLinear()).withProjected(true).withSeed(3);
         Path file = dir.resolve("c.json");
         ours.write(file);
         assertEquals(ours, AdapterConfig.read(file));

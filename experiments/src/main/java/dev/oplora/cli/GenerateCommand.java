@@ -1,6 +1,7 @@
 package dev.oplora.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.oplora.adapters.ComputeDevice;
 import dev.oplora.adapters.DeltaFiles;
 import dev.oplora.adapters.Engines;
 import dev.oplora.model.Generator;
@@ -41,9 +42,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed.")
     long seed;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N.")
+    ComputeDevice device;
+
     @Override
     public Integer call() throws Exception {
-        try (NDManager manager = Engines.newManager()) {
+        try (NDManager manager = Engines.newManager(device)) {
             Transformer m = ModelFolder.load(model, manager, false);
             if (adapter != null) {
                 DeltaFiles.loadAny(adapter, m.linearLayers());

@@ -5,6 +5,7 @@ import dev.oplora.adapters.Engines;
 import dev.oplora.adapters.Injector;
 import dev.oplora.adapters.PeftFiles;
 import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.adapters.config.Method;
 import dev.oplora.adapters.config.TargetModules;
 import dev.oplora.model.ModelFolder;
 import dev.oplora.model.Transformer;
@@ -23,7 +24,8 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Base model folder.")
     Path model;
 
-    @Option(names = "--method", required = true, description = "lora, pissa, milora, op-lora or op-lora-minor.")
+    @Option(names = "--method", required = true, completionCandidates = MethodNames.class,
+            description = "A low-rank method: ${COMPLETION-CANDIDATES} (sparse and full methods have no init to write).")
     String method;
 
     @Option(names = "--rank", required = true, description = "Adapter rank r.")
@@ -46,17 +48,17 @@ final class InitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!java.util.List.of("lora", "pissa", "milora", "op-lora", "op-lora-minor").contains(method)) {
-            throw new IllegalArgumentException("--method must be lora, pissa, milora, op-lora or op-lora-minor, got '" + method + "'");
+        if (!(Method.parse(method) instanceof Method.LowRank lowRank)) {
+            throw new IllegalArgumentException("--method must be a low-rank method, got '" + method + "'");
         }
-        AdapterConfig config = AdapterConfig.lora(method, rank, alpha != null ? alpha : 2.0 * rank, TargetModules.parse(target))
-                .withPrincipalRank(principalRank).withSeed(seed);
+        AdapterConfig config = AdapterConfig.lora(lowRank.init(), rank, alpha != null ? alpha : 2.0 * rank,
+                TargetModules.parse(target)).withProjected(lowRank.projected()).withPrincipalRank(principalRank).withSeed(seed);
         try (NDManager manager = Engines.newManager()) {
             Transformer base = ModelFolder.load(model, manager, false);
-            Injector.Injected injected = Injector.inject(base.linearLayers(), config, null);
+            Injector.Injected injected = Injector.inject(base.linearLayers(), config);
             PeftFiles.save(out, injected, model.toAbsolutePath().toString());
             System.out.println("wrote " + out + " (" + injected.layers().size() + " modules)");
-            if (method.equals("pissa") || method.equals("milora")) {
+            if (lowRank.init().replacesBase()) {
                 Path residual = out.resolveSibling(out.getFileName() + "-residual-base");
                 ModelFolder.save(residual, base, Tokenizer.load(model), Dtype.F32, false);
                 System.out.println("wrote " + residual + " (base with the adapter's part removed)");

@@ -1,6 +1,8 @@
 package dev.oplora.cli;
 
+import dev.oplora.adapters.ComputeDevice;
 import dev.oplora.runtime.NativeThreads;
+import dev.oplora.train.Algo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +23,10 @@ public final class Main implements Callable<Integer> {
     public static int execute(String... args) {
         NativeThreads.configure();
         CommandLine cli = new CommandLine(new Main());
+        cli.registerConverter(Algo.class, Algo::parse);
+        cli.registerConverter(ComputeDevice.class, ComputeDevice::parse);
+        // Everything after "bench" goes to JMH, its options (-p, -f, -wi, ...) included.
+        cli.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("oplora " + String.join(" ", parsed.originalArgs().isEmpty() ? java.util.List.of()
                     : java.util.List.of(parsed.originalArgs().get(0))) + ": " + message(e));

@@ -1,10 +1,14 @@
 package dev.oplora.cli;
 
+import dev.oplora.adapters.ComputeDevice;
 import dev.oplora.model.ModelConfig;
 import dev.oplora.tokenizer.CharTokenizer;
+import dev.oplora.train.Algo;
+import dev.oplora.train.LrSchedulerType;
 import dev.oplora.train.Runs;
 import dev.oplora.train.TrainConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,10 +18,11 @@ import picocli.CommandLine.Option;
 final class PretrainCommand implements Callable<Integer> {
 
     /** Defaults: the three tasks at levels 1-3, 3000 steps, batch 64, cosine from 2e-3. */
-    static final String DEFAULTS = "{\"algo\": \"sft\", \"tasks\": [\"addition\", \"multiplication\", \"expression\"],"
-            + " \"levels\": [1, 2, 3], \"max_steps\": 3000, \"per_device_train_batch_size\": 64, \"learning_rate\": 0.002,"
-            + " \"warmup_steps\": 100, \"lr_scheduler_type\": \"cosine\", \"logging_steps\": 100, \"test_per_level\": 32,"
-            + " \"max_completion_length\": 6}";
+    static TrainConfig defaults() {
+        return TrainConfig.builder().algo(Algo.SFT).tasks(List.of("addition", "multiplication", "expression"))
+                .levels(List.of(1, 2, 3)).maxSteps(3000).batchSize(64).learningRate(0.002).warmupSteps(100)
+                .lrScheduler(LrSchedulerType.COSINE).loggingSteps(100).testPerLevel(32).maxCompletionLength(6).build();
+    }
 
     @Option(names = "--out", required = true, description = "Output folder (model in OUT/model).")
     Path out;
@@ -46,27 +51,30 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Override seed.")
     Long seed;
 
+    @Option(names = "--device", description = "cpu, cuda or cuda:N (overrides the config; default cpu).")
+    ComputeDevice device;
+
     @Override
     public Integer call() throws Exception {
-        TrainConfig train = config != null ? TrainConfig.read(config) : TrainConfig.parse(DEFAULTS);
-        train = train.with(overrides(steps, seed)).with("{\"algo\": \"sft\"}");
-        if (train.evalSteps() == 0) {
-            train = train.with("{\"eval_steps\": " + train.maxSteps() + "}");
-        }
+        TrainConfig.Builder builder = (config != null ? TrainConfig.read(config) : defaults()).toBuilder().algo(Algo.SFT);
+        TrainConfig train = override(builder, steps, seed, device).build();
         ModelConfig model = ModelConfig.llama(CharTokenizer.arithmetic().vocabSize(), hidden, 2 * hidden, layers, heads, kvHeads, context);
         Runs.Result result = Runs.pretrain(model, train, out, true);
         System.out.println("wrote " + out.resolve("model") + "; held-out " + Format.metrics(result.evaluation()));
         return result.stopReason() == null ? 0 : 3;
     }
 
-    static String overrides(Integer steps, Long seed) {
-        StringBuilder json = new StringBuilder("{");
+    /** The command-line overrides shared by train and pretrain, where given. */
+    static TrainConfig.Builder override(TrainConfig.Builder builder, Integer steps, Long seed, ComputeDevice device) {
         if (steps != null) {
-            json.append("\"max_steps\": ").append(steps);
+            builder.maxSteps(steps);
         }
         if (seed != null) {
-            json.append(json.length() > 1 ? ", " : "").append("\"seed\": ").append(seed);
+            builder.seed(seed);
         }
-        return json.append("}").toString();
+        if (device != null) {
+            builder.device(device);
+        }
+        return builder;
     }
 }

@@ -1,7 +1,9 @@
 package dev.oplora.cli;
 
-import dev.oplora.grid.Methods;
+import dev.oplora.adapters.ComputeDevice;
+import dev.oplora.adapters.config.Method;
 import dev.oplora.svd.SvdCache;
+import dev.oplora.train.Algo;
 import dev.oplora.train.Runs;
 import dev.oplora.train.TrainConfig;
 import java.nio.file.Path;
@@ -17,10 +19,10 @@ final class TrainCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--algo", description = "sft or grpo (overrides the config).")
-    String algo;
+    Algo algo;
 
-    @Option(names = "--method", description = "A method preset (full, lora, pissa, milora, op-lora, op-lora-minor, "
-            + "op-lora-projected, sparse-<mask>); used when the config has no adapter.")
+    @Option(names = "--method", completionCandidates = MethodNames.class,
+            description = "A method preset, used when the config has no adapter: ${COMPLETION-CANDIDATES}.")
     String method;
 
     @Option(names = "--rank", defaultValue = "8", description = "Rank for LoRA-family presets.")
@@ -41,21 +43,22 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--svd-cache", description = "Folder of cached SVDs shared across runs.")
     Path svdCache;
 
+    @Option(names = "--device", description = "cpu, cuda or cuda:N (overrides the config; default cpu).")
+    ComputeDevice device;
+
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig train = config != null ? TrainConfig.read(config) : TrainConfig.defaults();
-        train = train.with(PretrainCommand.overrides(steps, seed));
+        TrainConfig.Builder builder = (config != null ? TrainConfig.read(config) : TrainConfig.defaults()).toBuilder();
+        PretrainCommand.override(builder, steps, seed, device);
         if (algo != null) {
-            train = train.with("{\"algo\": \"" + algo + "\"}");
+            builder.algo(algo);
         }
+        TrainConfig train = builder.build();
         if (method != null) {
-            train = train.with("{\"adapter\": " + Methods.adapter(method, rank, density, 0, train.seed()).toJson() + "}");
-        }
-        if (train.evalSteps() == 0) {
-            train = train.with("{\"eval_steps\": " + train.maxSteps() + "}");
+            train = train.toBuilder().adapter(Method.parse(method).adapter(rank, density, 0, train.seed())).build();
         }
         Runs.Result result = Runs.finetune(model, train, out, svdCache == null ? null : new SvdCache(svdCache), true);
         System.out.println("wrote " + out + "; held-out " + Format.metrics(result.evaluation()));

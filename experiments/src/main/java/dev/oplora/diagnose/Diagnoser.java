@@ -2,6 +2,7 @@ package dev.oplora.diagnose;
 
 import dev.oplora.geometry.BaseAnalysis;
 import dev.oplora.geometry.CrossRun;
+import dev.oplora.geometry.GeometryKeys;
 import dev.oplora.geometry.MatrixGeometry;
 import dev.oplora.mask.Mask;
 import dev.oplora.safetensors.TensorInfo;
@@ -46,9 +47,11 @@ public final class Diagnoser {
                 stores.add(WeightStore.open(t));
             }
             List<List<Diagnosis.Matrix>> matrices = new ArrayList<>();
+            List<List<MatrixGeometry>> geometries = new ArrayList<>();
             List<List<Diagnosis.Problem>> problems = new ArrayList<>();
             for (int r = 0; r < tuned.size(); r++) {
                 matrices.add(new ArrayList<>());
+                geometries.add(new ArrayList<>());
                 problems.add(new ArrayList<>());
             }
             List<Diagnosis.PerMatrix> perMatrix = new ArrayList<>();
@@ -79,6 +82,7 @@ public final class Diagnoser {
                     try {
                         MatrixGeometry.Comparison c = MatrixGeometry.compare(analysis, matrix(store.readFloats(name), info.shape()));
                         matrices.get(r).add(row(name, info.shape(), c.geometry()));
+                        geometries.get(r).add(c.geometry());
                         masks.add(c.updateMask());
                     } catch (IllegalArgumentException e) {
                         problems.get(r).add(new Diagnosis.Problem(name, e.getMessage()));
@@ -98,7 +102,7 @@ public final class Diagnoser {
             }
             List<Diagnosis.Run> runs = new ArrayList<>();
             for (int r = 0; r < tuned.size(); r++) {
-                runs.add(new Diagnosis.Run(tuned.get(r).toString(), matrices.get(r), summary(matrices.get(r)), problems.get(r)));
+                runs.add(new Diagnosis.Run(tuned.get(r).toString(), matrices.get(r), summary(geometries.get(r)), problems.get(r)));
             }
             Diagnosis.CrossRunSummary crossRun = tuned.size() < 2 ? null
                     : new Diagnosis.CrossRunSummary(globalJaccard(both, counts), globalBaseline(counts, total), perMatrix);
@@ -120,34 +124,27 @@ public final class Diagnoser {
                 finite(g.overlapLowMagnitude()), g.updateDensity(), g.sigmaGapK(), g.wedinBoundDeg());
     }
 
-    /** Parameter-weighted means over the run's matrices. */
-    static Map<String, Double> summary(List<Diagnosis.Matrix> rows) {
+    /** Parameter-weighted means of the {@link GeometryKeys#SUMMARY} metrics over the run's matrices. */
+    static Map<String, Double> summary(List<MatrixGeometry> rows) {
         Map<String, double[]> sums = new LinkedHashMap<>();
         long parameters = 0;
-        for (Diagnosis.Matrix m : rows) {
-            long n = m.shape()[0] * m.shape()[1];
+        for (MatrixGeometry m : rows) {
+            long n = m.rows() * m.cols();
             parameters += n;
-            add(sums, "bf16_sparsity", m.bf16Sparsity(), n);
-            add(sums, "atol_sparsity", m.atolSparsity(), n);
-            add(sums, "nss", m.nss(), n);
-            add(sums, "max_angle_u_deg", m.maxAngleUDeg(), n);
-            add(sums, "max_angle_v_deg", m.maxAngleVDeg(), n);
-            add(sums, "update_density", m.updateDensity(), n);
-            add(sums, "wedin_bound_deg", m.wedinBoundDeg(), n);
-            if (m.overlapPrincipal() != null) {
-                add(sums, "overlap_principal", m.overlapPrincipal(), n);
-                add(sums, "overlap_low_magnitude", m.overlapLowMagnitude(), n);
+            Map<String, Double> values = m.summaryValues();
+            for (String key : GeometryKeys.SUMMARY) {
+                add(sums, key, values.get(key), n);
             }
         }
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put("parameters", (double) parameters);
-        out.put("matrices", (double) rows.size());
+        out.put(GeometryKeys.PARAMETERS, (double) parameters);
+        out.put(GeometryKeys.MATRICES, (double) rows.size());
         sums.forEach((key, v) -> out.put(key, v[0] / v[1]));
         return out;
     }
 
-    private static void add(Map<String, double[]> sums, String key, double value, long weight) {
-        if (Double.isFinite(value)) {
+    private static void add(Map<String, double[]> sums, String key, Double value, long weight) {
+        if (value != null && Double.isFinite(value)) {
             double[] s = sums.computeIfAbsent(key, x -> new double[2]);
             s[0] += value * weight;
             s[1] += weight;

@@ -2,6 +2,7 @@ package dev.oplora.diagnose;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.oplora.geometry.GeometryKeys;
 import java.util.List;
 import java.util.Map;
 
@@ -24,18 +25,18 @@ public record Diagnosis(@JsonProperty("k") int k, @JsonProperty("alpha") double 
     /** The metrics of one 2-D weight. */
     public record Matrix(@JsonProperty("name") String name, @JsonProperty("shape") long[] shape,
                          @JsonProperty("k") int k,
-                         @JsonProperty("bf16_sparsity") double bf16Sparsity,
-                         @JsonProperty("atol_sparsity") double atolSparsity,
-                         @JsonProperty("nss") double nss,
-                         @JsonProperty("angles_u_deg") double[] anglesUDeg,
-                         @JsonProperty("angles_v_deg") double[] anglesVDeg,
-                         @JsonProperty("max_angle_u_deg") double maxAngleUDeg,
-                         @JsonProperty("max_angle_v_deg") double maxAngleVDeg,
-                         @JsonProperty("overlap_principal") Double overlapPrincipal,
-                         @JsonProperty("overlap_low_magnitude") Double overlapLowMagnitude,
-                         @JsonProperty("update_density") double updateDensity,
-                         @JsonProperty("sigma_gap_k") double sigmaGapK,
-                         @JsonProperty("wedin_bound_deg") double wedinBoundDeg) {
+                         @JsonProperty(GeometryKeys.BF16_SPARSITY) double bf16Sparsity,
+                         @JsonProperty(GeometryKeys.ATOL_SPARSITY) double atolSparsity,
+                         @JsonProperty(GeometryKeys.NSS) double nss,
+                         @JsonProperty(GeometryKeys.ANGLES_U_DEG) double[] anglesUDeg,
+                         @JsonProperty(GeometryKeys.ANGLES_V_DEG) double[] anglesVDeg,
+                         @JsonProperty(GeometryKeys.MAX_ANGLE_U_DEG) double maxAngleUDeg,
+                         @JsonProperty(GeometryKeys.MAX_ANGLE_V_DEG) double maxAngleVDeg,
+                         @JsonProperty(GeometryKeys.OVERLAP_PRINCIPAL) Double overlapPrincipal,
+                         @JsonProperty(GeometryKeys.OVERLAP_LOW_MAGNITUDE) Double overlapLowMagnitude,
+                         @JsonProperty(GeometryKeys.UPDATE_DENSITY) double updateDensity,
+                         @JsonProperty(GeometryKeys.SIGMA_GAP_K) double sigmaGapK,
+                         @JsonProperty(GeometryKeys.WEDIN_BOUND_DEG) double wedinBoundDeg) {
     }
 
     /** Consistency of update masks across the tuned runs (present with two or more). */

@@ -1,5 +1,6 @@
 package dev.oplora.diagnose;
 
+import dev.oplora.geometry.GeometryKeys;
 import java.util.Locale;
 
 /** A Markdown rendering of a {@link Diagnosis}: a summary line and a table per tuned run. */
@@ -15,9 +16,9 @@ public final class DiagnosisMarkdown {
             out.append("## ").append(run.tuned()).append("\n\n");
             out.append(String.format(Locale.ROOT, "Parameter-weighted: bf16 sparsity %.4f, atol sparsity %.4f, NSS %.3g, max angle U %.3g deg, "
                             + "overlap principal %s, overlap low-magnitude %s (random baseline %.2f).%n%n",
-                    run.summary().getOrDefault("bf16_sparsity", Double.NaN), run.summary().getOrDefault("atol_sparsity", Double.NaN),
-                    run.summary().getOrDefault("nss", Double.NaN), run.summary().getOrDefault("max_angle_u_deg", Double.NaN),
-                    fmt(run.summary().get("overlap_principal")), fmt(run.summary().get("overlap_low_magnitude")), d.alpha()));
+                    run.summary().getOrDefault(GeometryKeys.BF16_SPARSITY, Double.NaN), run.summary().getOrDefault(GeometryKeys.ATOL_SPARSITY, Double.NaN),
+                    run.summary().getOrDefault(GeometryKeys.NSS, Double.NaN), run.summary().getOrDefault(GeometryKeys.MAX_ANGLE_U_DEG, Double.NaN),
+                    fmt(run.summary().get(GeometryKeys.OVERLAP_PRINCIPAL)), fmt(run.summary().get(GeometryKeys.OVERLAP_LOW_MAGNITUDE)), d.alpha()));
             out.append("| tensor | shape | bf16 sparsity | atol sparsity | NSS | max angle U | max angle V | Wedin bound | overlap principal | overlap low |\n");
             out.append("|---|---|---|---|---|---|---|---|---|---|\n");
             for (Diagnosis.Matrix m : run.matrices()) {

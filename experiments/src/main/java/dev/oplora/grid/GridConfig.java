@@ -1,13 +1,13 @@
 package dev.oplora.grid;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.oplora.adapters.config.Method;
+import dev.oplora.config.ConfigFiles;
+import dev.oplora.config.FieldException;
+import dev.oplora.train.Algo;
 import dev.oplora.train.TrainConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +22,8 @@ import java.util.List;
 public record GridConfig(
         @JsonProperty("base") String base,
         @JsonProperty("pretrain") Pretrain pretrain,
-        @JsonProperty("methods") List<String> methods,
-        @JsonProperty("algorithms") List<String> algorithms,
+        @JsonProperty("methods") List<Method> methods,
+        @JsonProperty("algorithms") List<Algo> algorithms,
         @JsonProperty("tasks") List<String> tasks,
         @JsonProperty("levels") List<Integer> levels,
         @JsonProperty("seeds") List<Long> seeds,
@@ -43,11 +43,12 @@ public record GridConfig(
                            @JsonProperty("context") Integer context, @JsonProperty("train") JsonNode train) {
     }
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** What {@link ConfigFiles} calls this kind of config in errors. */
+    public static final String KIND = "grid config";
 
     public GridConfig {
         methods = methods == null ? List.of() : List.copyOf(methods);
-        algorithms = algorithms == null ? List.of("sft", "grpo") : List.copyOf(algorithms);
+        algorithms = algorithms == null ? List.of(Algo.SFT, Algo.GRPO) : List.copyOf(algorithms);
         tasks = tasks == null ? List.of("addition") : List.copyOf(tasks);
         levels = levels == null ? List.of(1, 2) : List.copyOf(levels);
         seeds = seeds == null ? List.of(1L) : List.copyOf(seeds);
@@ -57,61 +58,47 @@ public record GridConfig(
         fullLrScale = fullLrScale == null ? 0.3 : fullLrScale;
         diagnoseK = diagnoseK == null ? 16 : diagnoseK;
         diagnoseAlpha = diagnoseAlpha == null ? 0.5 : diagnoseAlpha;
-        if (methods.isEmpty() || algorithms.isEmpty() || tasks.isEmpty() || seeds.isEmpty()) {
-            throw new IllegalArgumentException("grid config: methods, algorithms, tasks and seeds must not be empty (the grid would have no cell)");
-        }
-        for (String m : methods) {
-            Methods.adapter(m, 1, 0.5, 0, 0);
-        }
-        for (String a : algorithms) {
-            if (!TrainConfig.ALGOS.contains(a)) {
-                throw new IllegalArgumentException("grid config: unknown algorithm '" + a + "': expected one of " + TrainConfig.ALGOS);
-            }
-        }
-        if (base == null && pretrain == null) {
-            throw new IllegalArgumentException("grid config: give a base model folder ('base') or a 'pretrain' section");
-        }
+        FieldException.require(!methods.isEmpty() && !algorithms.isEmpty() && !tasks.isEmpty() && !seeds.isEmpty(),
+                "methods", "algorithms, tasks and seeds must not be empty (the grid would have no cell)");
+        FieldException.require(base != null || pretrain != null, "base",
+                "or 'pretrain' must be given: a base model folder, or the grid pretrains one");
     }
 
+    /** Reads a grid config and builds every cell's train config, so a bad cell fails now, before anything runs. */
     public static GridConfig read(Path file) throws IOException {
+        GridConfig config = ConfigFiles.read(file, GridConfig.class, KIND);
         try {
-            GridConfig config = JSON.readValue(Files.readAllBytes(file), GridConfig.class);
-            config.cells(); // validates every cell's train config now, before anything runs
-            return config;
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(file + ": unknown grid config field '" + e.getPropertyName() + "'");
-        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            throw new IllegalArgumentException(file + ": " + root.getMessage(), e);
+            config.cells();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+        return config;
     }
 
     /** One run of the grid. */
-    public record Cell(String method, String variant, String algo, String task, long seed, TrainConfig train) {
+    public record Cell(Method method, String variant, Algo algo, String task, long seed, TrainConfig train) {
         public String name() {
-            return method + variant + "__" + algo + "__" + task + "__s" + seed;
+            return group() + "__s" + seed;
         }
 
         public String group() {
-            return method + variant + "__" + algo + "__" + task;
+            return methodName() + "__" + algo.configName() + "__" + task;
+        }
+
+        /** The method's name with the variant suffix ({@code -r16}, {@code -d0.3}) when the grid varies it. */
+        public String methodName() {
+            return method.name() + variant;
         }
     }
 
     /** Every cell, in a stable order. */
     public List<Cell> cells() {
         List<Cell> out = new ArrayList<>();
-        for (String method : methods) {
-            boolean sparse = method.startsWith("sparse-");
-            boolean lowRank = !sparse && !method.equals("full");
-            List<Object> variants = new ArrayList<>(lowRank ? ranks : sparse ? densities : List.of(0));
-            for (Object variant : variants) {
-                String suffix = lowRank && ranks.size() > 1 ? "-r" + variant : sparse && densities.size() > 1 ? "-d" + variant : "";
-                for (String algo : algorithms) {
+        for (Method method : methods) {
+            for (Object variant : variants(method)) {
+                String suffix = method instanceof Method.LowRank && ranks.size() > 1 ? "-r" + variant
+                        : method instanceof Method.Sparse && densities.size() > 1 ? "-d" + variant : "";
+                for (Algo algo : algorithms) {
                     for (String task : tasks) {
                         for (long seed : seeds) {
                             out.add(new Cell(method, suffix, algo, task, seed, trainConfig(method, variant, algo, task, seed)));
@@ -123,23 +110,20 @@ public record GridConfig(
         return out;
     }
 
-    private TrainConfig trainConfig(String method, Object variant, String algo, String task, long seed) {
-        TrainConfig c = TrainConfig.parse(train == null ? "{}" : train.toString());
-        JsonNode perAlgo = algo.equals("sft") ? sft : grpo;
-        if (perAlgo != null) {
-            c = c.with(perAlgo.toString());
-        }
+    /** The values a method varies over: ranks for low-rank methods, densities for sparse ones. */
+    private List<?> variants(Method method) {
+        return method instanceof Method.LowRank ? ranks : method instanceof Method.Sparse ? densities : List.of(0);
+    }
+
+    private TrainConfig trainConfig(Method method, Object variant, Algo algo, String task, long seed) {
+        TrainConfig c = TrainConfig.fromTree(train).overlay(algo == Algo.SFT ? sft : grpo);
         int rank = variant instanceof Integer r ? r : ranks.get(0);
         double density = variant instanceof Double d ? d : densities.get(0);
-        String adapter = Methods.adapter(method, rank, density, principalRank, seed).toJson();
-        c = c.with("{\"algo\": \"" + algo + "\", \"tasks\": [\"" + task + "\"], \"levels\": " + levels + ", \"seed\": " + seed
-                + ", \"adapter\": " + adapter + "}");
-        if (c.evalSteps() == 0) {
-            c = c.with("{\"eval_steps\": " + c.maxSteps() + "}");
+        TrainConfig.Builder cell = c.toBuilder().algo(algo).tasks(List.of(task)).levels(levels).seed(seed)
+                .adapter(method.adapter(rank, density, principalRank, seed));
+        if (method instanceof Method.Full) {
+            cell.learningRate(c.learningRate() * fullLrScale);
         }
-        if (method.equals("full")) {
-            c = c.with("{\"learning_rate\": " + c.learningRate() * fullLrScale + "}");
-        }
-        return c;
+        return cell.build();
     }
 }

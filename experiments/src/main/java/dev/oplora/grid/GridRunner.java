@@ -1,7 +1,5 @@
 package dev.oplora.grid;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oplora.adapters.Engines;
 import dev.oplora.diagnose.Diagnoser;
 import dev.oplora.diagnose.Diagnosis;
@@ -9,6 +7,7 @@ import dev.oplora.files.AtomicFiles;
 import dev.oplora.model.ModelConfig;
 import dev.oplora.svd.SvdCache;
 import dev.oplora.tokenizer.CharTokenizer;
+import dev.oplora.train.Algo;
 import dev.oplora.train.Runs;
 import dev.oplora.train.TrainConfig;
 import java.io.IOException;
@@ -32,8 +31,7 @@ import java.util.function.Consumer;
  */
 public final class GridRunner {
 
-    public static final String RESULT = "result.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String RESULT = CellResult.FILE;
 
     private GridRunner() {
     }
@@ -54,7 +52,7 @@ public final class GridRunner {
         int[] counts = new int[3];
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
-            List<Future<String>> futures = new ArrayList<>();
+            List<Future<CellResult.Status>> futures = new ArrayList<>();
             for (GridConfig.Cell cell : cells) {
                 Path dir = out.resolve("cells").resolve(cell.name());
                 if (isDone(dir)) {
@@ -64,8 +62,8 @@ public final class GridRunner {
                 }
                 futures.add(pool.submit(() -> runCell(cell, base, dir, cache, config, log)));
             }
-            for (Future<String> f : futures) {
-                if (f.get().equals("ok")) {
+            for (Future<CellResult.Status> f : futures) {
+                if (f.get() == CellResult.Status.OK) {
                     counts[0]++;
                 } else {
                     counts[2]++;
@@ -80,7 +78,7 @@ public final class GridRunner {
 
     static boolean isDone(Path dir) throws IOException {
         Path result = dir.resolve(RESULT);
-        return Files.isRegularFile(result) && "ok".equals(JSON.readTree(result.toFile()).path("status").asText());
+        return Files.isRegularFile(result) && CellResult.read(result).ok();
     }
 
     private static Path base(GridConfig config, Path out, Consumer<String> log) throws IOException {
@@ -97,10 +95,7 @@ public final class GridRunner {
             return model;
         }
         GridConfig.Pretrain p = config.pretrain();
-        TrainConfig train = TrainConfig.parse(p.train() == null ? "{\"algo\": \"sft\"}" : p.train().toString()).with("{\"algo\": \"sft\"}");
-        if (train.evalSteps() == 0) {
-            train = train.with("{\"eval_steps\": " + train.maxSteps() + "}");
-        }
+        TrainConfig train = TrainConfig.fromTree(p.train()).toBuilder().algo(Algo.SFT).build();
         int hidden = p.hidden() == null ? 64 : p.hidden();
         ModelConfig modelConfig = ModelConfig.llama(CharTokenizer.arithmetic().vocabSize(), hidden, 2 * hidden,
                 p.layers() == null ? 2 : p.layers(), p.heads() == null ? 4 : p.heads(), p.kvHeads() == null ? 2 : p.kvHeads(),
@@ -116,37 +111,33 @@ public final class GridRunner {
         return model;
     }
 
-    private static String runCell(GridConfig.Cell cell, Path base, Path dir, SvdCache cache, GridConfig config,
-                                  Consumer<String> log) throws IOException {
+    private static CellResult.Status runCell(GridConfig.Cell cell, Path base, Path dir, SvdCache cache, GridConfig config,
+                                             Consumer<String> log) throws IOException {
         long start = System.nanoTime();
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("cell", cell.name());
-        result.put("group", cell.group());
-        result.put("method", cell.method() + cell.variant());
-        result.put("algo", cell.algo());
-        result.put("task", cell.task());
-        result.put("seed", cell.seed());
+        CellResult.Status status;
+        String error = null;
+        Map<String, Double> evaluation = null;
+        Map<String, Double> geometry = null;
         try {
             Engines.noGradientsOnThisThread();
             Files.createDirectories(dir);
             Runs.Result run = Runs.finetune(base, cell.train(), dir, cache, false);
             Diagnosis d = Diagnoser.run(base, List.of(dir.resolve("merged")), config.diagnoseK(), config.diagnoseAlpha(), name -> { });
             AtomicFiles.writeJson(dir.resolve("diagnosis.json"), d);
-            result.put("status", run.stopReason() == null ? "ok" : "stopped");
-            if (run.stopReason() != null) {
-                result.put("error", run.stopReason());
-            }
-            result.put("evaluation", run.evaluation());
-            result.put("geometry", d.runs().get(0).summary());
+            status = run.stopReason() == null ? CellResult.Status.OK : CellResult.Status.STOPPED;
+            error = run.stopReason();
+            evaluation = run.evaluation();
+            geometry = d.runs().get(0).summary();
         } catch (Exception | Error e) {
-            result.put("status", "failed");
-            result.put("error", e.toString());
+            status = CellResult.Status.FAILED;
+            error = e.toString();
         }
-        result.put("seconds", (System.nanoTime() - start) / 1e9);
-        AtomicFiles.writeJson(dir.resolve(RESULT), result);
-        log.accept(result.get("status") + " " + cell.name() + String.format(" (%.1f s)", (double) result.get("seconds"))
-                + (result.containsKey("error") ? ": " + result.get("error") : ""));
-        return (String) result.get("status");
+        CellResult result = new CellResult(cell.name(), cell.group(), cell.methodName(), cell.algo(), cell.task(),
+                cell.seed(), status, error, evaluation, geometry, (System.nanoTime() - start) / 1e9);
+        result.write(dir.resolve(RESULT));
+        log.accept(status.configName() + " " + cell.name() + String.format(" (%.1f s)", result.seconds())
+                + (error != null ? ": " + error : ""));
+        return status;
     }
 
     /** For each group with two or more finished seeds: diagnose all their merged models together. */
@@ -169,9 +160,9 @@ public final class GridRunner {
         }
     }
 
-    /** Reads every cell result under OUT/cells. */
-    public static List<JsonNode> results(Path out) throws IOException {
-        List<JsonNode> results = new ArrayList<>();
+    /** Reads every cell result under OUT/cells, in folder-name order. */
+    public static List<CellResult> results(Path out) throws IOException {
+        List<CellResult> results = new ArrayList<>();
         Path cells = out.resolve("cells");
         if (!Files.isDirectory(cells)) {
             return results;
@@ -180,7 +171,7 @@ public final class GridRunner {
             for (Path dir : dirs.sorted().toList()) {
                 Path file = dir.resolve(RESULT);
                 if (Files.isRegularFile(file)) {
-                    results.add(JSON.readTree(file.toFile()));
+                    results.add(CellResult.read(file));
                 }
             }
         }

@@ -3,6 +3,10 @@ package dev.oplora.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oplora.files.AtomicFiles;
+import dev.oplora.config.ConfigFiles;
+import dev.oplora.geometry.GeometryKeys;
+import dev.oplora.grid.CellResult;
+import dev.oplora.grid.GridConfig;
 import dev.oplora.grid.GridRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class ReportWriter {
 
+    private static final String ACCURACY = "eval/accuracy";
     static final List<String> MODULE_TYPES = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LAYER = Pattern.compile("layers\\.(\\d+)\\.");
@@ -36,11 +42,11 @@ public final class ReportWriter {
 
     /** Writes the four files; returns the path of report.md. */
     public static Path write(Path grid) throws IOException {
-        List<JsonNode> results = GridRunner.results(grid);
+        List<CellResult> results = GridRunner.results(grid);
         if (results.isEmpty()) {
             throw new IllegalArgumentException(grid + ": no cell results (expected " + grid.resolve("cells") + "/*/result.json); run oplora grid first");
         }
-        double alpha = JSON.readTree(grid.resolve("grid_config.json").toFile()).path("diagnose_alpha").asDouble(0.5);
+        double alpha = ConfigFiles.read(grid.resolve("grid_config.json"), GridConfig.class, GridConfig.KIND).diagnoseAlpha();
         List<Table> tables = List.of(accuracy(results), sparsity(results), spectrum(results), crossRun(grid), overlap(results, alpha));
         Map<String, String> plots = plots(grid, results);
         AtomicFiles.writeString(grid.resolve("results.csv"), csv(results));
@@ -54,22 +60,24 @@ public final class ReportWriter {
         return md;
     }
 
-    private static Map<String, List<JsonNode>> byMethodAlgo(List<JsonNode> results) {
-        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
-        for (JsonNode r : results) {
-            if (r.path("status").asText().equals("ok")) {
-                groups.computeIfAbsent(r.path("method").asText() + "\t" + r.path("algo").asText(), k -> new ArrayList<>()).add(r);
+    private static Map<String, List<CellResult>> byMethodAlgo(List<CellResult> results) {
+        Map<String, List<CellResult>> groups = new LinkedHashMap<>();
+        for (CellResult r : results) {
+            if (r.ok()) {
+                groups.computeIfAbsent(r.method() + "\t" + r.algo().configName(), k -> new ArrayList<>()).add(r);
             }
         }
         return groups;
     }
 
-    static double[] stats(List<JsonNode> rows, String section, String key) {
+    /** Mean, sd and count of one metric over cells that have it. */
+    static double[] stats(List<CellResult> rows, Function<CellResult, Map<String, Double>> section, String key) {
         List<Double> values = new ArrayList<>();
-        for (JsonNode r : rows) {
-            JsonNode v = r.path(section).path(key);
-            if (v.isNumber()) {
-                values.add(v.asDouble());
+        for (CellResult r : rows) {
+            Map<String, Double> metrics = section.apply(r);
+            Double v = metrics == null ? null : metrics.get(key);
+            if (v != null) {
+                values.add(v);
             }
         }
         if (values.isEmpty()) {
@@ -88,41 +96,41 @@ public final class ReportWriter {
         return s[2] > 1 ? mean + " ± " + String.format(Locale.ROOT, format, s[1]) : mean;
     }
 
-    private static Table accuracy(List<JsonNode> results) {
-        Map<String, List<JsonNode>> groups = byMethodAlgo(results);
+    private static Table accuracy(List<CellResult> results) {
+        Map<String, List<CellResult>> groups = byMethodAlgo(results);
         List<List<String>> rows = new ArrayList<>();
-        for (Map.Entry<String, List<JsonNode>> g : groups.entrySet()) {
+        for (Map.Entry<String, List<CellResult>> g : groups.entrySet()) {
             String[] key = g.getKey().split("\t");
-            double[] acc = stats(g.getValue(), "evaluation", "eval/accuracy");
-            List<JsonNode> full = groups.get("full\t" + key[1]);
-            String gap = full == null ? "n/a" : String.format(Locale.ROOT, "%+.1f", 100 * (acc[0] - stats(full, "evaluation", "eval/accuracy")[0]));
+            double[] acc = stats(g.getValue(), CellResult::evaluation, ACCURACY);
+            List<CellResult> full = groups.get("full\t" + key[1]);
+            String gap = full == null ? "n/a" : String.format(Locale.ROOT, "%+.1f", 100 * (acc[0] - stats(full, CellResult::evaluation, ACCURACY)[0]));
             rows.add(List.of(key[0], key[1], pm(acc, "%.3f"), gap, Integer.toString((int) acc[2])));
         }
         return new Table("Held-out accuracy (PEFT ablation)", "gap = method minus full fine-tuning, in points, same algorithm",
                 List.of("method", "algo", "accuracy", "gap to full (pts)", "runs"), rows);
     }
 
-    private static Table sparsity(List<JsonNode> results) {
+    private static Table sparsity(List<CellResult> results) {
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode r : results) {
-            if (r.path("status").asText().equals("ok")) {
-                rows.add(List.of(r.path("cell").asText(), r.path("method").asText(), r.path("algo").asText(),
-                        String.format(Locale.ROOT, "%.1f%%", 100 * r.path("geometry").path("bf16_sparsity").asDouble()),
-                        String.format(Locale.ROOT, "%.1f%%", 100 * r.path("geometry").path("atol_sparsity").asDouble())));
+        for (CellResult r : results) {
+            if (r.ok()) {
+                rows.add(List.of(r.cell(), r.method(), r.algo().configName(),
+                        String.format(Locale.ROOT, "%.1f%%", 100 * r.geometry().get(GeometryKeys.BF16_SPARSITY)),
+                        String.format(Locale.ROOT, "%.1f%%", 100 * r.geometry().get(GeometryKeys.ATOL_SPARSITY))));
             }
         }
         return new Table("bf16 update sparsity per run (PNT Table 1 form)", "fraction of linear weights unchanged; PNT rule on bf16 values, and |dw| <= 1e-5",
                 List.of("run", "method", "algo", "bf16 sparsity", "atol sparsity"), rows);
     }
 
-    private static Table spectrum(List<JsonNode> results) {
+    private static Table spectrum(List<CellResult> results) {
         List<List<String>> rows = new ArrayList<>();
-        for (Map.Entry<String, List<JsonNode>> g : byMethodAlgo(results).entrySet()) {
+        for (Map.Entry<String, List<CellResult>> g : byMethodAlgo(results).entrySet()) {
             String[] key = g.getKey().split("\t");
-            rows.add(List.of(key[0], key[1], pm(stats(g.getValue(), "geometry", "nss"), "%.2e"),
-                    pm(stats(g.getValue(), "geometry", "max_angle_u_deg"), "%.2f"),
-                    pm(stats(g.getValue(), "geometry", "max_angle_v_deg"), "%.2f"),
-                    pm(stats(g.getValue(), "geometry", "wedin_bound_deg"), "%.2f")));
+            rows.add(List.of(key[0], key[1], pm(stats(g.getValue(), CellResult::geometry, GeometryKeys.NSS), "%.2e"),
+                    pm(stats(g.getValue(), CellResult::geometry, GeometryKeys.MAX_ANGLE_U_DEG), "%.2f"),
+                    pm(stats(g.getValue(), CellResult::geometry, GeometryKeys.MAX_ANGLE_V_DEG), "%.2f"),
+                    pm(stats(g.getValue(), CellResult::geometry, GeometryKeys.WEDIN_BOUND_DEG), "%.2f")));
         }
         return new Table("Spectrum and principal subspaces", "parameter-weighted over matrices; angles in degrees",
                 List.of("method", "algo", "NSS", "max angle U", "max angle V", "Wedin bound"), rows);
@@ -160,28 +168,28 @@ public final class ReportWriter {
                 columns, rows);
     }
 
-    private static Table overlap(List<JsonNode> results, double alpha) {
+    private static Table overlap(List<CellResult> results, double alpha) {
         List<List<String>> rows = new ArrayList<>();
-        for (Map.Entry<String, List<JsonNode>> g : byMethodAlgo(results).entrySet()) {
+        for (Map.Entry<String, List<CellResult>> g : byMethodAlgo(results).entrySet()) {
             String[] key = g.getKey().split("\t");
-            rows.add(List.of(key[0], key[1], pm(stats(g.getValue(), "geometry", "overlap_principal"), "%.3f"),
-                    pm(stats(g.getValue(), "geometry", "overlap_low_magnitude"), "%.3f"), String.format(Locale.ROOT, "%.2f", alpha)));
+            rows.add(List.of(key[0], key[1], pm(stats(g.getValue(), CellResult::geometry, GeometryKeys.OVERLAP_PRINCIPAL), "%.3f"),
+                    pm(stats(g.getValue(), CellResult::geometry, GeometryKeys.OVERLAP_LOW_MAGNITUDE), "%.3f"), String.format(Locale.ROOT, "%.2f", alpha)));
         }
         return new Table("Where the update lands", "share of changed weights inside the principal / low-magnitude mask of density alpha (random: alpha)",
                 List.of("method", "algo", "overlap principal", "overlap low-magnitude", "alpha"), rows);
     }
 
-    private static Map<String, String> plots(Path grid, List<JsonNode> results) throws IOException {
+    private static Map<String, String> plots(Path grid, List<CellResult> results) throws IOException {
         Map<String, List<double[]>> reward = new LinkedHashMap<>();
         Map<String, List<double[]>> accuracy = new LinkedHashMap<>();
         Map<String, List<double[]>> angles = new LinkedHashMap<>();
         Map<String, List<double[]>> layers = new LinkedHashMap<>();
-        for (JsonNode r : results) {
-            if (!r.path("status").asText().equals("ok")) {
+        for (CellResult r : results) {
+            if (!r.ok()) {
                 continue;
             }
-            Path dir = grid.resolve("cells").resolve(r.path("cell").asText());
-            String label = r.path("method").asText() + " " + r.path("algo").asText() + " s" + r.path("seed").asText();
+            Path dir = grid.resolve("cells").resolve(r.cell());
+            String label = r.method() + " " + r.algo().configName() + " s" + r.seed();
             for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
                 JsonNode m = JSON.readTree(line);
                 if (m.has("reward")) {
@@ -198,7 +206,7 @@ public final class ReportWriter {
                 if (name.equals("model.layers.0.self_attn.q_proj.weight")) {
                     List<double[]> curve = new ArrayList<>();
                     int i = 1;
-                    for (JsonNode a : m.path("angles_u_deg")) {
+                    for (JsonNode a : m.path(GeometryKeys.ANGLES_U_DEG)) {
                         curve.add(new double[] {i++, a.asDouble()});
                     }
                     angles.put(label, curve);
@@ -206,7 +214,7 @@ public final class ReportWriter {
                 Matcher layer = LAYER.matcher(name);
                 if (layer.find()) {
                     double[] s = perLayer.computeIfAbsent(Integer.parseInt(layer.group(1)), k -> new double[2]);
-                    s[0] += m.path("bf16_sparsity").asDouble();
+                    s[0] += m.path(GeometryKeys.BF16_SPARSITY).asDouble();
                     s[1]++;
                 }
             }
@@ -228,20 +236,23 @@ public final class ReportWriter {
         }
     }
 
-    private static String csv(List<JsonNode> results) {
-        List<String> geometry = List.of("bf16_sparsity", "atol_sparsity", "nss", "max_angle_u_deg", "max_angle_v_deg",
-                "overlap_principal", "overlap_low_magnitude", "update_density", "wedin_bound_deg");
-        StringBuilder out = new StringBuilder("cell,method,algo,task,seed,status,accuracy," + String.join(",", geometry) + ",seconds\n");
-        for (JsonNode r : results) {
-            out.append(String.join(",", r.path("cell").asText(), r.path("method").asText(), r.path("algo").asText(),
-                    r.path("task").asText(), r.path("seed").asText(), r.path("status").asText(),
-                    r.path("evaluation").path("eval/accuracy").asText("")));
-            for (String g : geometry) {
-                out.append(',').append(r.path("geometry").path(g).asText(""));
+    private static String csv(List<CellResult> results) {
+        StringBuilder out = new StringBuilder("cell,method,algo,task,seed,status,accuracy,"
+                + String.join(",", GeometryKeys.SUMMARY) + ",seconds\n");
+        for (CellResult r : results) {
+            out.append(String.join(",", r.cell(), r.method(), r.algo().configName(), r.task(), Long.toString(r.seed()),
+                    r.status().configName(), cell(r.evaluation(), ACCURACY)));
+            for (String key : GeometryKeys.SUMMARY) {
+                out.append(',').append(cell(r.geometry(), key));
             }
-            out.append(',').append(String.format(Locale.ROOT, "%.1f", r.path("seconds").asDouble())).append('\n');
+            out.append(',').append(String.format(Locale.ROOT, "%.1f", r.seconds())).append('\n');
         }
         return out.toString();
+    }
+
+    private static String cell(Map<String, Double> metrics, String key) {
+        Double v = metrics == null ? null : metrics.get(key);
+        return v == null ? "" : v.toString();
     }
 
     private static String markdown(List<Table> tables, java.util.Set<String> plotTitles) {

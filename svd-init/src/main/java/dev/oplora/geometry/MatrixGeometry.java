@@ -34,6 +34,21 @@ public record MatrixGeometry(long rows, long cols, int k, double bf16Sparsity, d
     public record Comparison(MatrixGeometry geometry, Mask updateMask) {
     }
 
+    /** The metrics of {@link GeometryKeys#SUMMARY} by key (overlaps NaN when nothing changed). */
+    public java.util.Map<String, Double> summaryValues() {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        out.put(GeometryKeys.BF16_SPARSITY, bf16Sparsity);
+        out.put(GeometryKeys.ATOL_SPARSITY, atolSparsity);
+        out.put(GeometryKeys.NSS, nss);
+        out.put(GeometryKeys.MAX_ANGLE_U_DEG, maxAngleUDeg());
+        out.put(GeometryKeys.MAX_ANGLE_V_DEG, maxAngleVDeg());
+        out.put(GeometryKeys.OVERLAP_PRINCIPAL, overlapPrincipal);
+        out.put(GeometryKeys.OVERLAP_LOW_MAGNITUDE, overlapLowMagnitude);
+        out.put(GeometryKeys.UPDATE_DENSITY, updateDensity);
+        out.put(GeometryKeys.WEDIN_BOUND_DEG, wedinBoundDeg);
+        return out;
+    }
+
     public double maxAngleUDeg() {
         return anglesUDeg[anglesUDeg.length - 1];
     }

@@ -4,6 +4,8 @@ import static dev.oplora.svd.MatrixChecks.requireFiniteMatrix;
 import static dev.oplora.svd.MatrixChecks.requirePrincipalRank;
 import static dev.oplora.svd.MatrixChecks.requireRank;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.oplora.svd.OffPrincipal;
 import dev.oplora.svd.Subspace;
 import dev.oplora.svd.Svd;
@@ -36,10 +38,25 @@ public sealed interface AdapterInit
     List<String> NAMES = List.of("lora", "lora-gaussian", "pissa", "milora", "op-lora", "op-lora-minor");
 
     /** The config name. */
+    @JsonValue
     String name();
 
     /** Computes the init; W is not modified. */
     LowRankInit apply(INDArray w, InitOptions options);
+
+    /**
+     * The init together with the top-k principal triplets of W (k from the options), for
+     * adapters kept off the principal subspaces: W is decomposed once, reusing the triplets
+     * the init computed (op-lora) or, for inits that compute none, by one top-k solve.
+     */
+    default LowRankInit applyWithPrincipal(INDArray w, InitOptions options) {
+        LowRankInit start = apply(w, options);
+        if (start.principal() != null) {
+            return start;
+        }
+        int k = requirePrincipalRank("principal_rank", options.principalRankFor(w.rows(), w.columns()), w);
+        return start.withPrincipal(options.solver().top(w, k));
+    }
 
     /** Whether the init replaces the base weight by a residual. */
     default boolean replacesBase() {
@@ -47,6 +64,12 @@ public sealed interface AdapterInit
     }
 
     /** Looks up an init by config name; PEFT's {@code true}, {@code default} and {@code gaussian} are accepted too. */
+    /** Reads a config value: a name, or PEFT's boolean {@code true} (the default init). */
+    @JsonCreator
+    static AdapterInit fromJson(Object value) {
+        return parse(String.valueOf(value));
+    }
+
     static AdapterInit parse(String name) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         return switch (key) {
@@ -136,9 +159,9 @@ public sealed interface AdapterInit
                         + "-dimensional complement of the top-" + k + " right singular subspace of a "
                         + w.rows() + "x" + w.columns() + " matrix");
             }
-            Subspace principal = Subspace.right(o.solver().top(w, k), k);
-            INDArray a0 = offPrincipalOrthonormalRows(principal, o.rank(), o.seed());
-            return new LowRankInit(a0.castTo(w.dataType()), zeros(w, w.rows(), o.rank()), null, o.scaling());
+            Svd top = o.solver().top(w, k);
+            INDArray a0 = offPrincipalOrthonormalRows(Subspace.right(top, k), o.rank(), o.seed());
+            return new LowRankInit(a0.castTo(w.dataType()), zeros(w, w.rows(), o.rank()), null, o.scaling(), top);
         }
 
         /**

@@ -4,6 +4,8 @@ import static dev.oplora.svd.MatrixChecks.requireDensity;
 import static dev.oplora.svd.MatrixChecks.requireFiniteMatrix;
 import static dev.oplora.svd.MatrixChecks.requirePrincipalRank;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.oplora.svd.RowMajor;
 import dev.oplora.svd.Svd;
 import java.util.List;
@@ -33,11 +35,13 @@ public sealed interface MaskKind permits MaskKind.Random, MaskKind.MagnitudeTop,
             "principal-complement", "low-union-complement");
 
     /** Config name. */
+    @JsonValue
     String name();
 
     /** Builds the mask for W. */
     Mask build(INDArray w, MaskOptions options);
 
+    @JsonCreator
     static MaskKind parse(String name) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         return switch (key) {

@@ -6,7 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * How to obtain the top or bottom singular triplets of a weight: a closed set of strategies that
  * adapter initialisations, masks and metrics take as a parameter.
  */
-public sealed interface SvdSolver permits SvdSolver.Full, SvdSolver.Partial, SvdSolver.Randomized, SvdSolver.Cached {
+public sealed interface SvdSolver permits SvdSolver.Full, SvdSolver.Partial, SvdSolver.Randomized, SvdSolver.Cached,
+        SvdSolver.Metered {
 
     /** The k largest triplets. */
     Svd top(INDArray w, int k);
@@ -92,6 +93,33 @@ public sealed interface SvdSolver permits SvdSolver.Full, SvdSolver.Partial, Svd
         @Override
         public Svd bottom(INDArray w, int r) {
             return cache.get(w, "bottom-" + r + "-" + solver.name(), () -> solver.bottom(w, r));
+        }
+
+        @Override
+        public String name() {
+            return solver.name();
+        }
+    }
+
+    /**
+     * Any solver, counting the decompositions it is asked for: how a run shows that each
+     * weight is decomposed once (and what a cache in front of it saves).
+     */
+    record Metered(SvdSolver solver, java.util.concurrent.atomic.AtomicLong calls) implements SvdSolver {
+        public Metered(SvdSolver solver) {
+            this(solver, new java.util.concurrent.atomic.AtomicLong());
+        }
+
+        @Override
+        public Svd top(INDArray w, int k) {
+            calls.incrementAndGet();
+            return solver.top(w, k);
+        }
+
+        @Override
+        public Svd bottom(INDArray w, int r) {
+            calls.incrementAndGet();
+            return solver.bottom(w, r);
         }
 
         @Override

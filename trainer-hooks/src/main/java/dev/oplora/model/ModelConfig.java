@@ -5,9 +5,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.oplora.config.ConfigFiles;
+import dev.oplora.config.FieldException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -17,7 +17,7 @@ import java.nio.file.Path;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelConfig(
-        @JsonProperty("model_type") String modelType,
+        @JsonProperty("model_type") ModelType modelType,
         @JsonProperty("hidden_size") int hiddenSize,
         @JsonProperty("intermediate_size") int intermediateSize,
         @JsonProperty("num_attention_heads") int numAttentionHeads,
@@ -36,10 +36,12 @@ public record ModelConfig(
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** What {@link ConfigFiles} calls this kind of config in errors. */
+    public static final String KIND = "model config";
+
     public ModelConfig {
-        modelType = modelType == null ? "llama" : modelType;
+        modelType = modelType == null ? ModelType.LLAMA : modelType;
         numKeyValueHeads = numKeyValueHeads == null ? numAttentionHeads : numKeyValueHeads;
-        require(modelType.equals("llama") || modelType.equals("qwen2"), "model_type", "must be llama or qwen2, got " + modelType);
         require(hiddenSize > 0, "hidden_size", "must be positive");
         require(intermediateSize > 0, "intermediate_size", "must be positive");
         require(numAttentionHeads > 0 && numKeyValueHeads > 0 && numAttentionHeads % numKeyValueHeads == 0,
@@ -57,13 +59,13 @@ public record ModelConfig(
 
     private static void require(boolean ok, String field, String message) {
         if (!ok) {
-            throw new IllegalArgumentException("model config field '" + field + "' " + message);
+            throw new FieldException(field, message);
         }
     }
 
     /** A small Llama-style config. */
     public static ModelConfig llama(int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads, int context) {
-        return new ModelConfig("llama", hidden, intermediate, heads, kvHeads, layers, vocab, 1e-6, 10000.0, context,
+        return new ModelConfig(ModelType.LLAMA, hidden, intermediate, heads, kvHeads, layers, vocab, 1e-6, 10000.0, context,
                 false, false, null, null, null, null);
     }
 
@@ -74,12 +76,12 @@ public record ModelConfig(
 
     /** Bias on q, k and v: Qwen2 always, Llama when attention_bias is set. */
     public boolean qkvBias() {
-        return modelType.equals("qwen2") || Boolean.TRUE.equals(attentionBias);
+        return modelType == ModelType.QWEN2 || Boolean.TRUE.equals(attentionBias);
     }
 
     /** Bias on o_proj: Llama with attention_bias only. */
     public boolean outputBias() {
-        return modelType.equals("llama") && Boolean.TRUE.equals(attentionBias);
+        return modelType == ModelType.LLAMA && Boolean.TRUE.equals(attentionBias);
     }
 
     public ModelConfig withTokens(Integer bos, Integer eos, Integer pad) {
@@ -95,22 +97,13 @@ public record ModelConfig(
     }
 
     public static ModelConfig read(Path file) throws IOException {
-        try {
-            return JSON.readValue(Files.readAllBytes(file), ModelConfig.class);
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(file.toString(), null, "model config not found");
-        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-            Throwable root = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalArgumentException(file + ": " + root.getMessage(), e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": " + e.getOriginalMessage(), e);
-        }
+        return ConfigFiles.read(file, ModelConfig.class, KIND);
     }
 
     /** The config.json a Hugging Face loader expects, architectures and dtype included. */
     public ObjectNode toJson() {
         ObjectNode node = JSON.valueToTree(this);
-        node.putArray("architectures").add(modelType.equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+        node.putArray("architectures").add(modelType.architecture());
         node.put("hidden_act", "silu");
         node.put("torch_dtype", "float32");
         node.put("initializer_range", 0.02);

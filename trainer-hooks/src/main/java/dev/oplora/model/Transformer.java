@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import dev.oplora.adapters.LinearLayer;
-import dev.oplora.adapters.NdConvert;
+import dev.oplora.adapters.EngineBridge;
 import dev.oplora.adapters.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +44,7 @@ public final class Transformer implements AutoCloseable {
         for (int i = 0; i < half; i++) {
             inv[i] = (float) Math.pow(config.ropeTheta(), -2.0 * i / config.headDimension());
         }
-        this.inverseFrequencies = NdConvert.owned(manager.create(inv));
+        this.inverseFrequencies = EngineBridge.owned(manager.create(inv));
         // Constants of the graph, owned by PyTorch and made once (see Scalars for why they must be owned).
         this.epsilon = Scalars.of(inverseFrequencies, config.rmsNormEps());
         this.attentionScale = Scalars.of(inverseFrequencies, 1 / Math.sqrt(config.headDimension()));
@@ -78,11 +78,11 @@ public final class Transformer implements AutoCloseable {
             if (name.endsWith(".bias")) {
                 continue; // attached with its weight
             }
-            NDArray array = NdConvert.owned(named.get(name).toType(DataType.FLOAT32, false));
+            NDArray array = EngineBridge.owned(named.get(name).toType(DataType.FLOAT32, false));
             if (name.endsWith("_proj.weight") || name.equals("lm_head.weight")) {
                 String module = name.substring(0, name.length() - ".weight".length());
                 NDArray bias = named.get(module + ".bias");
-                NDArray b = bias == null ? null : NdConvert.owned(bias.toType(DataType.FLOAT32, false));
+                NDArray b = bias == null ? null : EngineBridge.owned(bias.toType(DataType.FLOAT32, false));
                 model.linears.put(module, trainable ? LinearLayer.trainable(array, b) : LinearLayer.frozen(array, b));
             } else {
                 array.setRequiresGradient(trainable);
@@ -331,7 +331,7 @@ public final class Transformer implements AutoCloseable {
                 flat[i * t + j] = positions[i][j];
             }
         }
-        NDArray pos = NdConvert.owned(scope.create(flat, new Shape(b, t, 1)));
+        NDArray pos = EngineBridge.owned(scope.create(flat, new Shape(b, t, 1)));
         NDArray freqs = pos.mul(inverseFrequencies.reshape(1, 1, -1));    // [B, T, D/2]
         NDArray angles = freqs.concat(freqs, -1).expandDims(1);            // [B, 1, T, D]
         return new NDArray[] {angles.cos().toType(type, false), angles.sin().toType(type, false)};
@@ -358,7 +358,7 @@ public final class Transformer implements AutoCloseable {
                 }
             }
         }
-        return NdConvert.owned(scope.create(values, new Shape(batch, 1, steps, keys))).toType(type, false);
+        return EngineBridge.owned(scope.create(values, new Shape(batch, 1, steps, keys))).toType(type, false);
     }
 
     private NDArray tensor(String name) {

@@ -21,7 +21,10 @@ public sealed interface Algorithm permits Algorithm.Sft, Algorithm.Grpo {
     Map<String, Double> step(TrainerState s, NDManager scope);
 
     static Algorithm of(TrainConfig config) {
-        return config.algo().equals("sft") ? new Sft() : new Grpo();
+        return switch (config.algo()) {
+            case SFT -> new Sft();
+            case GRPO -> new Grpo();
+        };
     }
 
     /** Supervised fine-tuning: cross-entropy on the completion tokens (answer + EOS) only. */

@@ -90,7 +90,7 @@ public final class Checkpoints {
         Map<String, NDArray> moments = new LinkedHashMap<>();
         try (SafetensorsFile file = SafetensorsFile.open(checkpoint.resolve("optimizer.safetensors"))) {
             for (TensorInfo t : file.tensors()) {
-                moments.put(t.name(), dev.oplora.adapters.NdConvert.owned(
+                moments.put(t.name(), dev.oplora.adapters.EngineBridge.owned(
                         s.model.manager().create(file.readFloats(t.name()), new Shape(t.shape()))));
             }
         }

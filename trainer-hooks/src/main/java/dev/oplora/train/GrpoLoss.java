@@ -2,7 +2,6 @@ package dev.oplora.train;
 
 import ai.djl.ndarray.NDArray;
 import dev.oplora.adapters.Scalars;
-import java.util.List;
 
 /**
  * The GRPO objective on one batch of completions, with TRL's three normalisations:
@@ -15,8 +14,6 @@ import java.util.List;
  * + beta * KL, KL by the k3 estimator exp(ref - logp) - (ref - logp) - 1.
  */
 public final class GrpoLoss {
-
-    public static final List<String> TYPES = List.of("grpo", "dr_grpo", "dapo");
 
     /** The loss and what TRL logs about it. */
     public record Result(NDArray loss, double clipLow, double clipHigh, double kl) {
@@ -33,7 +30,7 @@ public final class GrpoLoss {
      * @param mask [B, T] 1 on completion tokens, 0 on padding
      */
     public static Result compute(NDArray logp, NDArray old, NDArray ref, NDArray advantages, NDArray mask,
-                                 String type, double epsLow, double epsHigh, double beta, int maxCompletionLength) {
+                                 LossType type, double epsLow, double epsHigh, double beta, int maxCompletionLength) {
         NDArray adv = advantages.expandDims(1);
         NDArray ratio = logp.sub(old).exp();
         NDArray unclipped = ratio.mul(adv);
@@ -48,10 +45,9 @@ public final class GrpoLoss {
         }
         NDArray tokens = mask.sum();
         NDArray loss = switch (type) {
-            case "grpo" -> perToken.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
-            case "dr_grpo" -> Scalars.div(perToken.mul(mask).sum(), logp.getShape().get(0) * (double) maxCompletionLength);
-            case "dapo" -> perToken.mul(mask).sum().div(tokens.maximum(1f));
-            default -> throw new IllegalArgumentException("unknown loss_type '" + type + "': expected one of " + TYPES);
+            case GRPO -> perToken.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
+            case DR_GRPO -> Scalars.div(perToken.mul(mask).sum(), logp.getShape().get(0) * (double) maxCompletionLength);
+            case DAPO -> perToken.mul(mask).sum().div(tokens.maximum(1f));
         };
         NDArray low = ratio.lt(1 - epsLow).logicalAnd(adv.lt(0).broadcast(ratio.getShape()));
         NDArray high = ratio.gt(1 + epsHigh).logicalAnd(adv.gt(0).broadcast(ratio.getShape()));
@@ -66,10 +62,10 @@ public final class GrpoLoss {
 
     /**
      * Advantages (r - mean) / (std + 1e-4) per group of {@code g} consecutive completions;
-     * {@code scale} "group" uses the group std, "batch" the batch std, "none" no scaling.
+     * {@code scale} GROUP uses the group std, BATCH the batch std, NONE no scaling.
      * Standard deviations are unbiased, as torch.std.
      */
-    public static double[] advantages(double[] rewards, int g, String scale) {
+    public static double[] advantages(double[] rewards, int g, RewardScaling scale) {
         double[] out = new double[rewards.length];
         double batchStd = std(rewards, 0, rewards.length);
         for (int start = 0; start < rewards.length; start += g) {
@@ -78,9 +74,9 @@ public final class GrpoLoss {
                 mean += rewards[i] / g;
             }
             double std = switch (scale) {
-                case "group" -> std(rewards, start, start + g);
-                case "batch" -> batchStd;
-                default -> -1;
+                case GROUP -> std(rewards, start, start + g);
+                case BATCH -> batchStd;
+                case NONE -> -1;
             };
             for (int i = start; i < start + g; i++) {
                 out[i] = std < 0 ? rewards[i] - mean : (rewards[i] - mean) / (std + 1e-4);

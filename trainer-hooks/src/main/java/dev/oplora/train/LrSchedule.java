@@ -1,15 +1,10 @@
 package dev.oplora.train;
 
-import java.util.Locale;
-
 /** Linear warmup to the peak rate, then constant or cosine decay to {@code minRatio} x peak. */
-public record LrSchedule(double peak, int warmupSteps, int totalSteps, String kind, double minRatio) {
+public record LrSchedule(double peak, int warmupSteps, int totalSteps, LrSchedulerType kind, double minRatio) {
 
     public LrSchedule {
-        kind = kind == null ? "constant" : kind.toLowerCase(Locale.ROOT);
-        if (!kind.equals("constant") && !kind.equals("cosine")) {
-            throw new IllegalArgumentException("lr_scheduler must be constant or cosine, got " + kind);
-        }
+        kind = kind == null ? LrSchedulerType.CONSTANT : kind;
         if (!(peak > 0)) {
             throw new IllegalArgumentException("learning_rate must be positive, got " + peak);
         }
@@ -23,7 +18,7 @@ public record LrSchedule(double peak, int warmupSteps, int totalSteps, String ki
         if (step <= warmupSteps) {
             return peak * step / (warmupSteps + 1.0);
         }
-        if (kind.equals("constant")) {
+        if (kind == LrSchedulerType.CONSTANT) {
             return peak;
         }
         double progress = Math.min(1, (step - warmupSteps) / (double) Math.max(1, totalSteps - warmupSteps));

@@ -6,6 +6,7 @@ import dev.oplora.adapters.Engines;
 import dev.oplora.adapters.Injector;
 import dev.oplora.adapters.PeftFiles;
 import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.adapters.config.AdapterType;
 import dev.oplora.model.ModelConfig;
 import dev.oplora.model.ModelFolder;
 import dev.oplora.model.Transformer;
@@ -43,7 +44,7 @@ public final class Runs {
 
     /** Trains a new base model and saves it as a Hugging Face folder in {@code out/model}. */
     public static Result pretrain(ModelConfig modelConfig, TrainConfig config, Path out, boolean progress) throws IOException {
-        if (!config.algo().equals("sft")) {
+        if (config.algo() != Algo.SFT) {
             throw new IllegalArgumentException("pretraining is supervised: algo must be sft, got " + config.algo());
         }
         CharTokenizer tokenizer = CharTokenizer.arithmetic();
@@ -52,7 +53,7 @@ public final class Runs {
                     + tokenizer.vocabSize());
         }
         Files.createDirectories(out);
-        try (NDManager manager = Engines.newManager()) {
+        try (NDManager manager = Engines.newManager(config.device())) {
             Transformer model = Transformer.random(modelConfig, manager, config.seed(), true);
             Trainer trainer = trainer(config, model, tokenizer, null, out, progress, "pretrain");
             Map<String, Double> evaluation = trainer.run();
@@ -73,13 +74,13 @@ public final class Runs {
                     + "(use {\"adapter_type\": \"full\"} to train every linear weight)");
         }
         Files.createDirectories(out);
-        try (NDManager manager = Engines.newManager()) {
+        try (NDManager manager = Engines.newManager(config.device())) {
             Transformer model = ModelFolder.load(base, manager, false);
             Tokenizer tokenizer = Tokenizer.load(base);
             Injector.Injected injected = Injector.inject(model.linearLayers(), adapter, cache);
-            Trainer trainer = trainer(config, model, tokenizer, injected, out, progress, config.algo());
+            Trainer trainer = trainer(config, model, tokenizer, injected, out, progress, config.algo().configName());
             Map<String, Double> evaluation = trainer.run();
-            if (adapter.adapterType().equals("lora")) {
+            if (adapter.adapterType() == AdapterType.LORA) {
                 PeftFiles.save(out.resolve("adapter"), injected, base.toAbsolutePath().toString());
             } else {
                 DeltaFiles.save(out.resolve("adapter"), injected);
@@ -96,7 +97,7 @@ public final class Runs {
         Trainer trainer = new Trainer(config, model, tokenizer, injected, out);
         trainer.addHook(new NanGuard());
         if (injected != null && injected.config().projected()) {
-            trainer.addHook(new ProjectionHook(config.projectionOn().equals("gradients")));
+            trainer.addHook(new ProjectionHook(config.projectionOn() == ProjectionSide.GRADIENTS));
         }
         if (config.bf16Storage()) {
             trainer.addHook(new Bf16StorageHook());

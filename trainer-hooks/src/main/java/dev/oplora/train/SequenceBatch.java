@@ -3,7 +3,7 @@ package dev.oplora.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.oplora.adapters.NdConvert;
+import dev.oplora.adapters.EngineBridge;
 import dev.oplora.model.Transformer;
 import java.util.List;
 
@@ -48,9 +48,9 @@ public record SequenceBatch(NDArray ids, int[][] positions, boolean[][] valid, N
                 positions[b][t] = valid[b][t] ? seen++ : 0;
             }
         }
-        return new SequenceBatch(NdConvert.owned(manager.create(ids, new Shape(batch, width))), positions, valid,
-                NdConvert.owned(manager.create(targets, new Shape(batch, c))),
-                NdConvert.owned(manager.create(mask, new Shape(batch, c))), p, c, count);
+        return new SequenceBatch(EngineBridge.owned(manager.create(ids, new Shape(batch, width))), positions, valid,
+                EngineBridge.owned(manager.create(targets, new Shape(batch, c))),
+                EngineBridge.owned(manager.create(mask, new Shape(batch, c))), p, c, count);
     }
 
     /** Log-probs of the completion tokens [B, C] (and their logits' entropy, when asked). */

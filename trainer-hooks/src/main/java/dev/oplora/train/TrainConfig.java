@@ -2,27 +2,25 @@ package dev.oplora.train;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.oplora.adapters.ComputeDevice;
 import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.config.ConfigFiles;
+import dev.oplora.config.FieldException;
 import dev.oplora.task.Task;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A training run, with TRL's names where TRL has the setting. For GRPO,
  * {@code per_device_train_batch_size} counts completions (prompts x num_generations), as in TRL.
- * Every field has a default; a field that does not exist is an error naming it.
+ * Every field has a default, set here and nowhere else; a field that does not exist is an error
+ * naming it. Change fields through {@link #toBuilder()}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainConfig(
-        @JsonProperty("algo") String algo,
+        @JsonProperty("algo") Algo algo,
         @JsonProperty("tasks") List<String> tasks,
         @JsonProperty("levels") List<Integer> levels,
         @JsonProperty("test_per_level") Integer testPerLevel,
@@ -32,7 +30,7 @@ public record TrainConfig(
         @JsonProperty("weight_decay") Double weightDecay,
         @JsonProperty("max_grad_norm") Double maxGradNorm,
         @JsonProperty("warmup_steps") Integer warmupSteps,
-        @JsonProperty("lr_scheduler_type") String lrScheduler,
+        @JsonProperty("lr_scheduler_type") LrSchedulerType lrScheduler,
         @JsonProperty("seed") Long seed,
         @JsonProperty("logging_steps") Integer loggingSteps,
         @JsonProperty("eval_steps") Integer evalSteps,
@@ -45,24 +43,22 @@ public record TrainConfig(
         @JsonProperty("beta") Double beta,
         @JsonProperty("epsilon") Double epsilon,
         @JsonProperty("epsilon_high") Double epsilonHigh,
-        @JsonProperty("loss_type") String lossType,
-        @JsonProperty("scale_rewards") String scaleRewards,
+        @JsonProperty("loss_type") LossType lossType,
+        @JsonProperty("scale_rewards") RewardScaling scaleRewards,
         @JsonProperty("num_iterations") Integer numIterations,
         @JsonProperty("format_reward") Double formatReward,
         @JsonProperty("adapter") AdapterConfig adapter,
-        @JsonProperty("projection_on") String projectionOn,
+        @JsonProperty("projection_on") ProjectionSide projectionOn,
         @JsonProperty("bf16_storage") Boolean bf16Storage,
         @JsonProperty("geometry_steps") Integer geometrySteps,
-        @JsonProperty("pass_at_k") Integer passAtK) {
+        @JsonProperty("pass_at_k") Integer passAtK,
+        @JsonProperty("device") ComputeDevice device) {
 
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
-
-    public static final List<String> ALGOS = List.of("sft", "grpo");
+    /** What {@link ConfigFiles} calls this kind of config in errors. */
+    public static final String KIND = "train config";
 
     public TrainConfig {
-        algo = algo == null ? "grpo" : algo;
+        algo = algo == null ? Algo.GRPO : algo;
         tasks = tasks == null ? List.of("addition") : List.copyOf(tasks);
         levels = levels == null ? List.of(1, 2) : List.copyOf(levels);
         testPerLevel = testPerLevel == null ? 64 : testPerLevel;
@@ -72,7 +68,7 @@ public record TrainConfig(
         weightDecay = weightDecay == null ? 0.0 : weightDecay;
         maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;
         warmupSteps = warmupSteps == null ? 0 : warmupSteps;
-        lrScheduler = lrScheduler == null ? "constant" : lrScheduler;
+        lrScheduler = lrScheduler == null ? LrSchedulerType.CONSTANT : lrScheduler;
         seed = seed == null ? 42L : seed;
         loggingSteps = loggingSteps == null ? 10 : loggingSteps;
         evalSteps = evalSteps == null ? 0 : evalSteps;
@@ -85,88 +81,328 @@ public record TrainConfig(
         beta = beta == null ? 0.0 : beta;
         epsilon = epsilon == null ? 0.2 : epsilon;
         epsilonHigh = epsilonHigh == null ? epsilon : epsilonHigh;
-        lossType = lossType == null ? "dapo" : lossType;
-        scaleRewards = scaleRewards == null ? "group" : scaleRewards;
+        lossType = lossType == null ? LossType.DAPO : lossType;
+        scaleRewards = scaleRewards == null ? RewardScaling.GROUP : scaleRewards;
         numIterations = numIterations == null ? 1 : numIterations;
         formatReward = formatReward == null ? 0.0 : formatReward;
-        projectionOn = projectionOn == null ? "parameters" : projectionOn;
+        projectionOn = projectionOn == null ? ProjectionSide.PARAMETERS : projectionOn;
         bf16Storage = bf16Storage != null && bf16Storage;
         geometrySteps = geometrySteps == null ? 0 : geometrySteps;
         passAtK = passAtK == null ? 0 : passAtK;
-        require(ALGOS.contains(algo), "algo", "must be one of " + ALGOS + ", got \"" + algo + "\"");
+        device = device == null ? ComputeDevice.CPU : device;
         for (String t : tasks) {
             try {
                 Task.parse(t);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("train config field 'tasks': " + e.getMessage());
+                throw new FieldException("tasks", ": " + e.getMessage());
             }
         }
-        require(!tasks.isEmpty() && !levels.isEmpty(), "tasks", "and levels must not be empty");
-        require(maxSteps > 0, "max_steps", "must be positive, got " + maxSteps);
-        require(batchSize > 0, "per_device_train_batch_size", "must be positive, got " + batchSize);
-        require(numGenerations >= 2, "num_generations", "must be at least 2 (advantages compare completions of one prompt), got " + numGenerations);
-        require(!algo.equals("grpo") || batchSize % numGenerations == 0, "per_device_train_batch_size",
+        FieldException.require(!tasks.isEmpty() && !levels.isEmpty(), "tasks", "and levels must not be empty");
+        FieldException.require(maxSteps > 0, "max_steps", "must be positive, got " + maxSteps);
+        FieldException.require(batchSize > 0, "per_device_train_batch_size", "must be positive, got " + batchSize);
+        FieldException.require(numGenerations >= 2, "num_generations",
+                "must be at least 2 (advantages compare completions of one prompt), got " + numGenerations);
+        FieldException.require(algo != Algo.GRPO || batchSize % numGenerations == 0, "per_device_train_batch_size",
                 "(" + batchSize + ") must be a multiple of num_generations (" + numGenerations + ")");
-        require(maxCompletionLength > 0, "max_completion_length", "must be positive");
-        require(GrpoLoss.TYPES.contains(lossType), "loss_type", "must be one of " + GrpoLoss.TYPES + ", got \"" + lossType + "\"");
-        require(List.of("group", "batch", "none").contains(scaleRewards), "scale_rewards", "must be group, batch or none, got \"" + scaleRewards + "\"");
-        require(epsilon >= 0 && epsilonHigh >= 0, "epsilon", "and epsilon_high must be >= 0");
-        require(beta >= 0, "beta", "must be >= 0");
-        require(numIterations >= 1, "num_iterations", "must be >= 1");
-        require(List.of("parameters", "gradients").contains(projectionOn), "projection_on", "must be parameters or gradients");
+        FieldException.require(maxCompletionLength > 0, "max_completion_length", "must be positive");
+        FieldException.require(epsilon >= 0 && epsilonHigh >= 0, "epsilon", "and epsilon_high must be >= 0");
+        FieldException.require(beta >= 0, "beta", "must be >= 0");
+        FieldException.require(numIterations >= 1, "num_iterations", "must be >= 1");
+        FieldException.require(evalSteps >= 0, "eval_steps", "must be >= 0 (0: evaluate once, at the end), got " + evalSteps);
         new LrSchedule(learningRate, warmupSteps, maxSteps, lrScheduler, 0.1);
     }
 
-    private static void require(boolean ok, String field, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException("train config field '" + field + "' " + message);
-        }
+    /** Every default. */
+    public static TrainConfig defaults() {
+        return builder().build();
     }
 
-    public static TrainConfig defaults() {
-        return parse("{}");
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     public static TrainConfig parse(String json) {
-        try {
-            return JSON.readValue(json, TrainConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException("unknown train config field '" + e.getPropertyName() + "'");
-        } catch (ValueInstantiationException e) {
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            throw new IllegalArgumentException(root.getMessage(), e);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
-        }
+        return ConfigFiles.parse(json, TrainConfig.class, KIND);
     }
 
     public static TrainConfig read(Path file) throws IOException {
-        try {
-            return parse(Files.readString(file));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
+        return ConfigFiles.read(file, TrainConfig.class, KIND);
+    }
+
+    /** Reads a section of a larger file (a grid's shared train config), null meaning all defaults. */
+    public static TrainConfig fromTree(JsonNode node) {
+        return node == null ? defaults() : ConfigFiles.fromTree(node, TrainConfig.class, KIND);
+    }
+
+    /** This config with the fields a partial config (e.g. a grid's per-algorithm section) sets replaced. */
+    public TrainConfig overlay(JsonNode overrides) {
+        return ConfigFiles.overlay(this, overrides, TrainConfig.class, KIND);
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ConfigFiles.toJson(this);
     }
 
-    /** This config with some fields replaced, given as JSON (e.g. {"max_steps": 10}). */
-    public TrainConfig with(String overrides) {
-        try {
-            var node = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(toJson());
-            node.setAll((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(overrides));
-            return parse(node.toString());
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+    /**
+     * The interval of held-out evaluation the loop runs: {@code eval_steps}, where 0 (the
+     * default) means once, after the last step.
+     */
+    public int evaluationInterval() {
+        return evalSteps > 0 ? evalSteps : maxSteps;
+    }
+
+    /** Typed changes to a config; {@link #build()} validates the result as a whole. */
+    public static final class Builder {
+        private Algo algo;
+        private List<String> tasks;
+        private List<Integer> levels;
+        private Integer testPerLevel;
+        private Integer maxSteps;
+        private Integer batchSize;
+        private Double learningRate;
+        private Double weightDecay;
+        private Double maxGradNorm;
+        private Integer warmupSteps;
+        private LrSchedulerType lrScheduler;
+        private Long seed;
+        private Integer loggingSteps;
+        private Integer evalSteps;
+        private Integer saveSteps;
+        private Integer saveTotalLimit;
+        private Integer numGenerations;
+        private Integer maxCompletionLength;
+        private Double temperature;
+        private Double topP;
+        private Double beta;
+        private Double epsilon;
+        private Double epsilonHigh;
+        private LossType lossType;
+        private RewardScaling scaleRewards;
+        private Integer numIterations;
+        private Double formatReward;
+        private AdapterConfig adapter;
+        private ProjectionSide projectionOn;
+        private Boolean bf16Storage;
+        private Integer geometrySteps;
+        private Integer passAtK;
+        private ComputeDevice device;
+
+        private Builder() {
+        }
+
+        private Builder(TrainConfig c) {
+            algo = c.algo;
+            tasks = c.tasks;
+            levels = c.levels;
+            testPerLevel = c.testPerLevel;
+            maxSteps = c.maxSteps;
+            batchSize = c.batchSize;
+            learningRate = c.learningRate;
+            weightDecay = c.weightDecay;
+            maxGradNorm = c.maxGradNorm;
+            warmupSteps = c.warmupSteps;
+            lrScheduler = c.lrScheduler;
+            seed = c.seed;
+            loggingSteps = c.loggingSteps;
+            evalSteps = c.evalSteps;
+            saveSteps = c.saveSteps;
+            saveTotalLimit = c.saveTotalLimit;
+            numGenerations = c.numGenerations;
+            maxCompletionLength = c.maxCompletionLength;
+            temperature = c.temperature;
+            topP = c.topP;
+            beta = c.beta;
+            epsilon = c.epsilon;
+            epsilonHigh = c.epsilonHigh;
+            lossType = c.lossType;
+            scaleRewards = c.scaleRewards;
+            numIterations = c.numIterations;
+            formatReward = c.formatReward;
+            adapter = c.adapter;
+            projectionOn = c.projectionOn;
+            bf16Storage = c.bf16Storage;
+            geometrySteps = c.geometrySteps;
+            passAtK = c.passAtK;
+            device = c.device;
+        }
+
+        public TrainConfig build() {
+            return new TrainConfig(algo, tasks, levels, testPerLevel, maxSteps, batchSize, learningRate, weightDecay,
+                    maxGradNorm, warmupSteps, lrScheduler, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                    numGenerations, maxCompletionLength, temperature, topP, beta, epsilon, epsilonHigh, lossType,
+                    scaleRewards, numIterations, formatReward, adapter, projectionOn, bf16Storage, geometrySteps, passAtK,
+                    device);
+        }
+
+        public Builder algo(Algo value) {
+            algo = value;
+            return this;
+        }
+
+        public Builder tasks(List<String> value) {
+            tasks = value;
+            return this;
+        }
+
+        public Builder levels(List<Integer> value) {
+            levels = value;
+            return this;
+        }
+
+        public Builder testPerLevel(Integer value) {
+            testPerLevel = value;
+            return this;
+        }
+
+        public Builder maxSteps(Integer value) {
+            maxSteps = value;
+            return this;
+        }
+
+        public Builder batchSize(Integer value) {
+            batchSize = value;
+            return this;
+        }
+
+        public Builder learningRate(Double value) {
+            learningRate = value;
+            return this;
+        }
+
+        public Builder weightDecay(Double value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Builder maxGradNorm(Double value) {
+            maxGradNorm = value;
+            return this;
+        }
+
+        public Builder warmupSteps(Integer value) {
+            warmupSteps = value;
+            return this;
+        }
+
+        public Builder lrScheduler(LrSchedulerType value) {
+            lrScheduler = value;
+            return this;
+        }
+
+        public Builder seed(Long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder loggingSteps(Integer value) {
+            loggingSteps = value;
+            return this;
+        }
+
+        public Builder evalSteps(Integer value) {
+            evalSteps = value;
+            return this;
+        }
+
+        public Builder saveSteps(Integer value) {
+            saveSteps = value;
+            return this;
+        }
+
+        public Builder saveTotalLimit(Integer value) {
+            saveTotalLimit = value;
+            return this;
+        }
+
+        public Builder numGenerations(Integer value) {
+            numGenerations = value;
+            return this;
+        }
+
+        public Builder maxCompletionLength(Integer value) {
+            maxCompletionLength = value;
+            return this;
+        }
+
+        public Builder temperature(Double value) {
+            temperature = value;
+            return this;
+        }
+
+        public Builder topP(Double value) {
+            topP = value;
+            return this;
+        }
+
+        public Builder beta(Double value) {
+            beta = value;
+            return this;
+        }
+
+        public Builder epsilon(Double value) {
+            epsilon = value;
+            return this;
+        }
+
+        public Builder epsilonHigh(Double value) {
+            epsilonHigh = value;
+            return this;
+        }
+
+        public Builder lossType(LossType value) {
+            lossType = value;
+            return this;
+        }
+
+        public Builder scaleRewards(RewardScaling value) {
+            scaleRewards = value;
+            return this;
+        }
+
+        public Builder numIterations(Integer value) {
+            numIterations = value;
+            return this;
+        }
+
+        public Builder formatReward(Double value) {
+            formatReward = value;
+            return this;
+        }
+
+        public Builder adapter(AdapterConfig value) {
+            adapter = value;
+            return this;
+        }
+
+        public Builder projectionOn(ProjectionSide value) {
+            projectionOn = value;
+            return this;
+        }
+
+        public Builder bf16Storage(Boolean value) {
+            bf16Storage = value;
+            return this;
+        }
+
+        public Builder geometrySteps(Integer value) {
+            geometrySteps = value;
+            return this;
+        }
+
+        public Builder passAtK(Integer value) {
+            passAtK = value;
+            return this;
+        }
+
+        public Builder device(ComputeDevice value) {
+            device = value;
+            return this;
         }
     }
 }

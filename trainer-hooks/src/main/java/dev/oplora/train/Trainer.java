@@ -95,7 +95,7 @@ public final class Trainer {
                 Map<String, Double> logged = new LinkedHashMap<>(state.stepMetrics);
                 hooks.forEach(h -> h.onLog(state, logged));
             }
-            if (c.evalSteps() > 0 && (state.step % c.evalSteps() == 0 || state.step == c.maxSteps())) {
+            if (state.step % c.evaluationInterval() == 0 || state.step == c.maxSteps()) {
                 evaluation = evaluate();
             }
         }

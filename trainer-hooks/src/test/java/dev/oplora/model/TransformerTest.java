@@ -59,17 +59,17 @@ class TransformerTest {
     @Test
     void folderRoundTripGivesIdenticalLogits(@TempDir Path dir) throws Exception {
         for (ModelConfig config : new ModelConfig[] {gqa(tokenizer.vocabSize()),
-                new ModelConfig("qwen2", 32, 48, 4, 1, 2, tokenizer.vocabSize(), 1e-6, 1e6, 64, true, null, null, null, null, null)}) {
+                new ModelConfig(ModelType.QWEN2, 32, 48, 4, 1, 2, tokenizer.vocabSize(), 1e-6, 1e6, 64, true, null, null, null, null, null)}) {
             Transformer model = Transformer.random(config, manager, 3, false);
             NDArray input = ids(new int[][] {tokenizer.encode("12+34="), tokenizer.encode("7*8=56")});
             float[] before = model.forward(input, false).toFloatArray();
-            Path folder = dir.resolve(config.modelType());
+            Path folder = dir.resolve(config.modelType().configName());
             ModelFolder.save(folder, model, tokenizer, Dtype.F32);
             for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "generation_config.json")) {
                 assertTrue(Files.isRegularFile(folder.resolve(f)), f);
             }
             Transformer loaded = ModelFolder.load(folder, manager, false);
-            assertArrayEquals(before, loaded.forward(input, false).toFloatArray(), 0f, config.modelType());
+            assertArrayEquals(before, loaded.forward(input, false).toFloatArray(), 0f, config.modelType().configName());
             ModelFolder.save(dir.resolve("bf16"), model, tokenizer, Dtype.BF16);
             float[] bf16 = ModelFolder.load(dir.resolve("bf16"), manager, false).forward(input, false).toFloatArray();
             assertArrayEquals(before, bf16, 0.05f, "bf16 weights give nearby logits");
@@ -158,7 +158,7 @@ class TransformerTest {
     @Test
     void gradientsMatchFiniteDifferences() {
         ModelConfig[] configs = {gqa(tokenizer.vocabSize()),
-                new ModelConfig("qwen2", 16, 24, 2, 1, 1, tokenizer.vocabSize(), 1e-6, 100.0, 32, true, null, null, null, null, null)};
+                new ModelConfig(ModelType.QWEN2, 16, 24, 2, 1, 1, tokenizer.vocabSize(), 1e-6, 100.0, 32, true, null, null, null, null, null)};
         for (ModelConfig config : configs) {
             Transformer model = Transformer.random(config, manager, 8, true);
             // Larger weights than the 0.02 init, so every block contributes measurably.

@@ -11,6 +11,7 @@ import dev.oplora.adapters.Injector;
 import dev.oplora.model.ModelConfig;
 import dev.oplora.model.ModelFolder;
 import dev.oplora.model.Transformer;
+import dev.oplora.svd.SvdSolver;
 import dev.oplora.tokenizer.CharTokenizer;
 import dev.oplora.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -83,7 +84,7 @@ class FineTuningTest {
         TrainConfig full = TrainConfig.parse(String.format(GRPO, "0.01", adapter).replace("\"max_steps\": 30", "\"max_steps\": 6")
                 .replace("\"per_device_train_batch_size\": 64", "\"per_device_train_batch_size\": 16"));
         float[] uninterrupted = trainAndRead(full, shared.resolve("resume-a"), null);
-        TrainConfig half = full.with("{\"max_steps\": 3, \"save_steps\": 3}");
+        TrainConfig half = full.toBuilder().maxSteps(3).saveSteps(3).build();
         trainAndRead(half, shared.resolve("resume-b"), null);
         Path checkpoint = Checkpoints.latest(shared.resolve("resume-b"));
         assertTrue(checkpoint.getFileName().toString().equals("step-000003"), checkpoint.toString());
@@ -95,7 +96,7 @@ class FineTuningTest {
         Files.createDirectories(out);
         try (NDManager manager = Engines.newManager()) {
             Transformer model = ModelFolder.load(base, manager, false);
-            Injector.Injected injected = Injector.inject(model.linearLayers(), config.adapter(), null);
+            Injector.Injected injected = Injector.inject(model.linearLayers(), config.adapter());
             Trainer trainer = Runs.trainer(config, model, Tokenizer.load(base), injected, out, false, "test");
             if (resume != null) {
                 trainer.resumeFrom(resume);
@@ -115,6 +116,37 @@ class FineTuningTest {
         }
     }
 
+    /**
+     * A projected adapter needs the top-k subspaces of each weight, and op-lora's init needs the
+     * same V_k: the init hands its triplets on, so each adapted weight is decomposed once for the
+     * whole run (it was twice), and the projection still holds after training.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"op-lora", "lora"})
+    void projectedRunDecomposesEachWeightOnce(String init) throws IOException {
+        TrainConfig config = TrainConfig.parse(String.format(GRPO, "0.001", "{\"r\": 4, \"init_lora_weights\": \"" + init
+                + "\", \"projected\": true, \"principal_rank\": 8}")).toBuilder().algo(Algo.SFT).maxSteps(3).batchSize(16)
+                .testPerLevel(8).build();
+        Path out = shared.resolve("once-" + init);
+        Files.createDirectories(out);
+        SvdSolver.Metered solver = new SvdSolver.Metered(config.adapter().solver());
+        try (NDManager manager = Engines.newManager()) {
+            Transformer model = ModelFolder.load(base, manager, false);
+            Injector.Injected injected = Injector.inject(model.linearLayers(), config.adapter(), solver);
+            assertEquals(injected.layers().size(), solver.calls().get(), "one decomposition per adapted weight at init");
+            Runs.trainer(config, model, Tokenizer.load(base), injected, out, false, "test").run();
+            assertEquals(injected.layers().size(), solver.calls().get(), "training decomposes nothing more");
+            for (var layer : injected.layers().values()) {
+                var lora = (dev.oplora.adapters.LoraAdapter) layer.adapter();
+                var ba = lora.b().matMul(lora.a());
+                double norm = ba.norm().getFloat();
+                assertTrue(norm > 0, "adapter moved");
+                assertTrue(lora.projection().uk().transpose().matMul(ba).norm().getFloat() < 1e-5 * norm, "U_k^T B A = 0");
+                assertTrue(ba.matMul(lora.projection().vk()).norm().getFloat() < 1e-5 * norm, "B A V_k = 0");
+            }
+        }
+    }
+
     @Test
     void sftOnCompletionsAndEveryHookFires() throws IOException {
         TrainConfig config = TrainConfig.parse("{\"algo\": \"sft\", \"tasks\": [\"addition\"], \"levels\": [1], \"max_steps\": 4,"
@@ -126,7 +158,7 @@ class FineTuningTest {
         List<String> calls = new ArrayList<>();
         try (NDManager manager = Engines.newManager()) {
             Transformer model = ModelFolder.load(base, manager, false);
-            Injector.Injected injected = Injector.inject(model.linearLayers(), config.adapter(), null);
+            Injector.Injected injected = Injector.inject(model.linearLayers(), config.adapter());
             Trainer trainer = Runs.trainer(config, model, Tokenizer.load(base), injected, out, false, "test");
             trainer.addHook(new TrainerHook() {
                 @Override

@@ -31,7 +31,7 @@ class GrpoLossTest {
         return policy + BETA * (Math.exp(d) - d - 1);
     }
 
-    static double expected(String type) {
+    static double expected(LossType type) {
         double total = 0;
         double tokens = 0;
         double perSequence = 0;
@@ -47,9 +47,9 @@ class GrpoLossTest {
             perSequence += sum / count / 2;
         }
         return switch (type) {
-            case "grpo" -> perSequence;
-            case "dr_grpo" -> total / (2 * 4); // 2 sequences x max_completion_length 4
-            default -> total / tokens;
+            case GRPO -> perSequence;
+            case DR_GRPO -> total / (2 * 4); // 2 sequences x max_completion_length 4
+            case DAPO -> total / tokens;
         };
     }
 
@@ -66,13 +66,13 @@ class GrpoLossTest {
     @Test
     void eachLossTypeMatchesTheHandComputedValue() {
         try (NDManager m = Engines.newManager()) {
-            for (String type : GrpoLoss.TYPES) {
+            for (LossType type : LossType.values()) {
                 GrpoLoss.Result r = GrpoLoss.compute(array(m, LOGP), array(m, OLD), array(m, REF),
                         m.create(new float[] {1.5f, -0.8f}), array(m, MASK), type, EPS_LOW, EPS_HIGH, BETA, 4);
-                assertEquals(expected(type), r.loss().getFloat(), 1e-5, type);
+                assertEquals(expected(type), r.loss().getFloat(), 1e-5, type.configName());
             }
             GrpoLoss.Result r = GrpoLoss.compute(array(m, LOGP), array(m, OLD), array(m, REF),
-                    m.create(new float[] {1.5f, -0.8f}), array(m, MASK), "dapo", EPS_LOW, EPS_HIGH, BETA, 4);
+                    m.create(new float[] {1.5f, -0.8f}), array(m, MASK), LossType.DAPO, EPS_LOW, EPS_HIGH, BETA, 4);
             // Ratios: exp(0.1)=1.105, exp(-0.3)=0.741 (< 0.8 but A > 0: not low-clipped), 1; exp(-0.2)=0.819, exp(0.1).
             assertEquals(0.0, r.clipLow(), 1e-9);
             assertEquals(0.0, r.clipHigh(), 1e-9);
@@ -87,7 +87,7 @@ class GrpoLossTest {
             // Clip metrics count tokens outside the trust region in the direction of the advantage.
             GrpoLoss.Result clipped = GrpoLoss.compute(array(m, new double[][] {{0, 0, 0}, {-1, -1, 0}}),
                     array(m, new double[][] {{-1, 0, 0}, {0, 0, 0}}), null, m.create(new float[] {1f, -1f}),
-                    array(m, MASK), "dapo", 0.2, 0.2, 0, 4);
+                    array(m, MASK), LossType.DAPO, 0.2, 0.2, 0, 4);
             assertEquals(1 / 5.0, clipped.clipHigh(), 1e-6);
             assertEquals(2 / 5.0, clipped.clipLow(), 1e-6);
         }
@@ -97,11 +97,11 @@ class GrpoLossTest {
     void advantagesFollowTrl() {
         double[] rewards = {1, 0, 0, 1, 1, 1, 1, 1};
         double groupStd = Math.sqrt(1 / 3.0); // unbiased std of {1, 0, 0, 1}
-        double[] group = GrpoLoss.advantages(rewards, 4, "group");
+        double[] group = GrpoLoss.advantages(rewards, 4, RewardScaling.GROUP);
         assertArrayEquals(new double[] {0.5 / (groupStd + 1e-4), -0.5 / (groupStd + 1e-4), -0.5 / (groupStd + 1e-4),
                 0.5 / (groupStd + 1e-4), 0, 0, 0, 0}, group, 1e-12);
-        assertArrayEquals(new double[] {0.5, -0.5, -0.5, 0.5, 0, 0, 0, 0}, GrpoLoss.advantages(rewards, 4, "none"), 1e-12);
+        assertArrayEquals(new double[] {0.5, -0.5, -0.5, 0.5, 0, 0, 0, 0}, GrpoLoss.advantages(rewards, 4, RewardScaling.NONE), 1e-12);
         double batchStd = GrpoLoss.std(rewards, 0, 8);
-        assertEquals(0.5 / (batchStd + 1e-4), GrpoLoss.advantages(rewards, 4, "batch")[0], 1e-12);
+        assertEquals(0.5 / (batchStd + 1e-4), GrpoLoss.advantages(rewards, 4, RewardScaling.BATCH)[0], 1e-12);
     }
 }

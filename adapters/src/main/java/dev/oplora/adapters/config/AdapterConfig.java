@@ -3,21 +3,15 @@ package dev.oplora.adapters.config;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import dev.oplora.config.ConfigFiles;
+import dev.oplora.config.FieldException;
+import dev.oplora.files.AtomicFiles;
 import dev.oplora.init.AdapterInit;
 import dev.oplora.mask.MaskKind;
-import dev.oplora.files.AtomicFiles;
+import dev.oplora.svd.SvdSolver;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -37,7 +31,7 @@ import java.util.Map;
         "alora_invocation_tokens", "ensure_weight_tying", "arrow_config"}, allowGetters = false)
 public record AdapterConfig(
         @JsonProperty("peft_type") String peftType,
-        @JsonProperty("adapter_type") String adapterType,
+        @JsonProperty("adapter_type") AdapterType adapterType,
         @JsonProperty("r") Integer r,
         @JsonProperty("lora_alpha") Double loraAlpha,
         @JsonProperty("use_rslora") Boolean useRslora,
@@ -47,26 +41,21 @@ public record AdapterConfig(
         @JsonProperty("layers_to_transform") List<Integer> layersToTransform,
         @JsonProperty("rank_pattern") Map<String, Integer> rankPattern,
         @JsonProperty("alpha_pattern") Map<String, Double> alphaPattern,
-        @JsonProperty("init_lora_weights") String initLoraWeights,
+        @JsonProperty("init_lora_weights") AdapterInit initLoraWeights,
         @JsonProperty("principal_rank") Integer principalRank,
         @JsonProperty("projected") Boolean projected,
-        @JsonProperty("mask") String mask,
+        @JsonProperty("mask") MaskKind mask,
         @JsonProperty("density") Double density,
         @JsonProperty("seed") Long seed,
         @JsonProperty("svd_solver") String svdSolver) {
 
-    /** The adapter kinds a config can ask for. */
-    public static final List<String> ADAPTER_TYPES = List.of("lora", "sparse", "full");
-
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    /** What {@link ConfigFiles} calls this kind of config in errors. */
+    public static final String KIND = "adapter config";
 
     /** Fills PEFT's defaults (r 8, alpha 8, target all-linear) and validates every field. */
     public AdapterConfig {
         peftType = peftType == null ? "LORA" : peftType;
-        adapterType = adapterType == null ? "lora" : adapterType.toLowerCase(Locale.ROOT);
+        adapterType = adapterType == null ? AdapterType.LORA : adapterType;
         r = r == null ? 8 : r;
         loraAlpha = loraAlpha == null ? r.doubleValue() : loraAlpha;
         useRslora = useRslora != null && useRslora;
@@ -74,63 +63,63 @@ public record AdapterConfig(
         targetModules = targetModules == null ? TargetModules.allLinear() : targetModules;
         rankPattern = rankPattern == null ? Map.of() : Map.copyOf(rankPattern);
         alphaPattern = alphaPattern == null ? Map.of() : Map.copyOf(alphaPattern);
-        initLoraWeights = initLoraWeights == null ? "lora" : initLoraWeights;
+        initLoraWeights = initLoraWeights == null ? new AdapterInit.Lora(false) : initLoraWeights;
         principalRank = principalRank == null ? 0 : principalRank;
         projected = projected != null && projected;
         seed = seed == null ? 0L : seed;
         svdSolver = svdSolver == null ? "partial" : svdSolver;
-        validate(peftType, adapterType, r, loraAlpha, loraDropout, rankPattern, alphaPattern, initLoraWeights,
-                principalRank, mask, density);
+        validate(peftType, adapterType, r, loraAlpha, loraDropout, rankPattern, alphaPattern, principalRank, mask,
+                density, svdSolver, seed);
+        FieldException.require(!(projected && adapterType == AdapterType.LORA && initLoraWeights instanceof AdapterInit.Pissa), "projected",
+                "keeps the update off the top-k singular subspace, but pissa starts the adapter on it: "
+                        + "choose another init_lora_weights or projected = false");
     }
 
-    private static void validate(String peftType, String adapterType, int r, double alpha, double dropout,
-                                 Map<String, Integer> ranks, Map<String, Double> alphas, String init, int principalRank,
-                                 String mask, Double density) {
-        require(peftType.equals("LORA"), "peft_type", "must be \"LORA\", got \"" + peftType + "\"");
-        require(ADAPTER_TYPES.contains(adapterType), "adapter_type", "must be one of " + ADAPTER_TYPES + ", got \"" + adapterType + "\"");
-        require(r > 0, "r", "must be positive, got " + r);
-        require(alpha > 0 && Double.isFinite(alpha), "lora_alpha", "must be positive, got " + alpha);
-        require(dropout >= 0 && dropout < 1, "lora_dropout", "must be in [0, 1), got " + dropout);
-        ranks.forEach((k, v) -> require(v != null && v > 0, "rank_pattern", "'" + k + "' must map to a positive rank, got " + v));
-        alphas.forEach((k, v) -> require(v != null && v > 0, "alpha_pattern", "'" + k + "' must map to a positive alpha, got " + v));
+    private static void validate(String peftType, AdapterType adapterType, int r, double alpha, double dropout,
+                                 Map<String, Integer> ranks, Map<String, Double> alphas, int principalRank,
+                                 MaskKind mask, Double density, String svdSolver, long seed) {
+        FieldException.require(peftType.equals("LORA"), "peft_type", "must be \"LORA\", got \"" + peftType + "\"");
+        FieldException.require(r > 0, "r", "must be positive, got " + r);
+        FieldException.require(alpha > 0 && Double.isFinite(alpha), "lora_alpha", "must be positive, got " + alpha);
+        FieldException.require(dropout >= 0 && dropout < 1, "lora_dropout", "must be in [0, 1), got " + dropout);
+        ranks.forEach((k, v) -> FieldException.require(v != null && v > 0, "rank_pattern",
+                "'" + k + "' must map to a positive rank, got " + v));
+        alphas.forEach((k, v) -> FieldException.require(v != null && v > 0, "alpha_pattern",
+                "'" + k + "' must map to a positive alpha, got " + v));
+        FieldException.require(principalRank >= 0, "principal_rank",
+                "must be >= 0 (0 = min(64, min(m, n) / 4)), got " + principalRank);
+        if (adapterType == AdapterType.SPARSE) {
+            FieldException.require(mask != null, "mask", "is required for adapter_type \"sparse\": one of " + MaskKind.NAMES);
+            FieldException.require(density != null && density > 0 && density <= 1, "density",
+                    "must be in (0, 1] for a sparse adapter, got " + density);
+        }
         try {
-            AdapterInit.parse(init);
+            SvdSolver.parse(svdSolver, seed);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("adapter config field 'init_lora_weights': " + e.getMessage());
-        }
-        require(principalRank >= 0, "principal_rank", "must be >= 0 (0 = min(64, min(m, n) / 4)), got " + principalRank);
-        if (adapterType.equals("sparse")) {
-            require(mask != null, "mask", "is required for adapter_type \"sparse\": one of " + MaskKind.NAMES);
-            try {
-                MaskKind.parse(mask);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("adapter config field 'mask': " + e.getMessage());
-            }
-            require(density != null && density > 0 && density <= 1, "density", "must be in (0, 1] for a sparse adapter, got " + density);
+            throw new FieldException("svd_solver", ": " + e.getMessage());
         }
     }
 
-    private static void require(boolean ok, String field, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException("adapter config field '" + field + "' " + message);
-        }
+    /** The SVD solver the config names, seeded with its seed. */
+    public SvdSolver solver() {
+        return SvdSolver.parse(svdSolver, seed);
     }
 
     /** A LoRA-family config over {@code target} with rank r and alpha. */
-    public static AdapterConfig lora(String init, int r, double alpha, TargetModules target) {
-        return new AdapterConfig(null, "lora", r, alpha, null, null, target, null, null, null, null, init,
+    public static AdapterConfig lora(AdapterInit init, int r, double alpha, TargetModules target) {
+        return new AdapterConfig(null, AdapterType.LORA, r, alpha, null, null, target, null, null, null, null, init,
                 null, null, null, null, null, null);
     }
 
     /** A sparse config with the given mask kind and density. */
-    public static AdapterConfig sparse(String mask, double density, TargetModules target) {
-        return new AdapterConfig(null, "sparse", null, null, null, null, target, null, null, null, null, null,
+    public static AdapterConfig sparse(MaskKind mask, double density, TargetModules target) {
+        return new AdapterConfig(null, AdapterType.SPARSE, null, null, null, null, target, null, null, null, null, null,
                 null, null, mask, density, null, null);
     }
 
     /** Full fine-tuning of the targeted modules. */
     public static AdapterConfig full(TargetModules target) {
-        return new AdapterConfig(null, "full", null, null, null, null, target, null, null, null, null, null,
+        return new AdapterConfig(null, AdapterType.FULL, null, null, null, null, target, null, null, null, null, null,
                 null, null, null, null, null, null);
     }
 
@@ -154,30 +143,12 @@ public record AdapterConfig(
 
     /** Reads a config file; errors name the file and the field. */
     public static AdapterConfig read(Path file) throws IOException {
-        try {
-            return JSON.readValue(Files.readAllBytes(file), AdapterConfig.class);
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(file.toString(), null, "adapter config not found");
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(file + ": unknown adapter config field '" + e.getPropertyName() + "'");
-        } catch (ValueInstantiationException e) {
-            throw new IllegalArgumentException(file + ": " + rootMessage(e), e);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": " + e.getOriginalMessage(), e);
-        }
+        return ConfigFiles.read(file, AdapterConfig.class, KIND);
     }
 
     /** Parses config JSON text (same rules as {@link #read}). */
     public static AdapterConfig parse(String json) {
-        try {
-            return JSON.readValue(json, AdapterConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException("unknown adapter config field '" + e.getPropertyName() + "'");
-        } catch (ValueInstantiationException e) {
-            throw new IllegalArgumentException(rootMessage(e), e);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
-        }
+        return ConfigFiles.parse(json, AdapterConfig.class, KIND);
     }
 
     /** Writes the config as JSON, atomically. */
@@ -187,18 +158,6 @@ public record AdapterConfig(
 
     /** JSON text of the config. */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
+        return ConfigFiles.toJson(this);
     }
 }

@@ -1,8 +1,9 @@
 package dev.oplora.train.hooks;
 
 import dev.oplora.adapters.LinearLayer;
-import dev.oplora.adapters.NdConvert;
+import dev.oplora.adapters.EngineBridge;
 import dev.oplora.geometry.BaseAnalysis;
+import dev.oplora.geometry.GeometryKeys;
 import dev.oplora.geometry.MatrixGeometry;
 import dev.oplora.train.TrainerHook;
 import dev.oplora.train.TrainerState;
@@ -37,7 +38,7 @@ public final class GeometryTracker implements TrainerHook {
             if (bases.size() >= maxModules) {
                 break;
             }
-            bases.put(e.getKey(), BaseAnalysis.of(NdConvert.toNd4j(e.getValue().effectiveWeight()), k, alpha));
+            bases.put(e.getKey(), BaseAnalysis.of(EngineBridge.toNd4j(e.getValue().effectiveWeight()), k, alpha));
         }
     }
 
@@ -48,11 +49,11 @@ public final class GeometryTracker implements TrainerHook {
         }
         for (Map.Entry<String, BaseAnalysis> e : bases.entrySet()) {
             LinearLayer layer = state.model.linearLayers().get(e.getKey());
-            MatrixGeometry g = MatrixGeometry.compare(e.getValue(), NdConvert.toNd4j(layer.effectiveWeight())).geometry();
-            String prefix = "geometry/" + e.getKey() + "/";
-            state.stepMetrics().put(prefix + "nss", g.nss());
-            state.stepMetrics().put(prefix + "max_angle_u_deg", g.maxAngleUDeg());
-            state.stepMetrics().put(prefix + "bf16_sparsity", g.bf16Sparsity());
+            Map<String, Double> values = MatrixGeometry.compare(e.getValue(), EngineBridge.toNd4j(layer.effectiveWeight()))
+                    .geometry().summaryValues();
+            for (String key : GeometryKeys.TRACKED) {
+                state.stepMetrics().put("geometry/" + e.getKey() + "/" + key, values.get(key));
+            }
         }
     }
 }
