@@ -22,16 +22,16 @@ public record ComputeDevice(int gpu) {
     @JsonCreator
     public static ComputeDevice parse(String spec) {
         String key = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
-        if (key.equals("cpu")) {
-            return CPU;
-        }
-        if (key.equals("cuda")) {
-            return new ComputeDevice(0);
-        }
-        if (key.matches("cuda:\\d{1,4}")) {
-            return new ComputeDevice(Integer.parseInt(key.substring(5)));
-        }
-        throw new FieldException("device", "must be cpu, cuda or cuda:N, got \"" + spec + "\"");
+        return switch (key) {
+            case "cpu" -> CPU;
+            case "cuda" -> new ComputeDevice(0);
+            default -> {
+                if (!key.matches("cuda:\\d{1,4}")) {
+                    throw new FieldException("device", "must be cpu, cuda or cuda:N, got \"" + spec + "\"");
+                }
+                yield new ComputeDevice(Integer.parseInt(key.substring("cuda:".length())));
+            }
+        };
     }
 
     public boolean isCpu() {

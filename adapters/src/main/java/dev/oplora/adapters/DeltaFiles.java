@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.adapters.config.AdapterType;
+import dev.oplora.adapters.config.PeftType;
 import dev.oplora.adapters.config.TargetModules;
 import dev.oplora.mask.Mask;
 import dev.oplora.safetensors.Dtype;
@@ -64,7 +65,7 @@ public final class DeltaFiles {
         Files.createDirectories(dir);
         writer.write(dir.resolve(WEIGHTS));
         AdapterConfig c = injected.config();
-        AdapterConfig exported = new AdapterConfig("LORA", c.adapterType(), null, null, null, null,
+        AdapterConfig exported = new AdapterConfig(PeftType.LORA, c.adapterType(), null, null, null, null,
                 new TargetModules(new ArrayList<>(injected.layers().keySet()), null), null, null, null, null, null,
                 c.principalRank(), null, c.mask(), c.density(), c.seed(), c.svdSolver());
         ObjectNode node = new ObjectMapper().valueToTree(exported);

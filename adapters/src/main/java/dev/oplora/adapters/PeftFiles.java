@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.adapters.config.AdapterType;
+import dev.oplora.adapters.config.PeftType;
 import dev.oplora.adapters.config.TargetModules;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.safetensors.SafetensorsException;
@@ -87,7 +88,7 @@ public final class PeftFiles {
         c.rankPattern().forEach((k, v) -> ranks.put(k, (int) (v * factor)));
         Map<String, Double> alphas = new TreeMap<>();
         c.alphaPattern().forEach((k, v) -> alphas.put(k, v * alphaFactor));
-        AdapterConfig exported = new AdapterConfig("LORA", AdapterType.LORA, (int) (c.r() * factor), c.loraAlpha() * alphaFactor,
+        AdapterConfig exported = new AdapterConfig(PeftType.LORA, AdapterType.LORA, (int) (c.r() * factor), c.loraAlpha() * alphaFactor,
                 c.useRslora(), c.loraDropout(), new TargetModules(new ArrayList<>(injected.layers().keySet()), null),
                 null, null, ranks, alphas, null, c.principalRank(), c.projected(), null, null, c.seed(), c.svdSolver());
         ObjectNode node = new ObjectMapper().valueToTree(exported);

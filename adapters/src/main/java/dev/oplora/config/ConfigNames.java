@@ -2,7 +2,6 @@ package dev.oplora.config;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /** Lookup of {@link ConfigName} enums by their config spelling, with errors that name the field. */
 public final class ConfigNames {
@@ -20,9 +19,9 @@ public final class ConfigNames {
      * {@link FieldException} for {@code field} listing the accepted spellings.
      */
     public static <E extends Enum<E> & ConfigName> E parse(Class<E> type, String field, String value) {
-        String key = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        String key = value == null ? "" : value.trim();
         for (E constant : type.getEnumConstants()) {
-            if (constant.configName().equals(key)) {
+            if (constant.configName().equalsIgnoreCase(key)) {
                 return constant;
             }
         }

@@ -22,11 +22,7 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line in-process and returns the exit code (tests call this). */
     public static int execute(String... args) {
         NativeThreads.configure();
-        CommandLine cli = new CommandLine(new Main());
-        cli.registerConverter(Algo.class, Algo::parse);
-        cli.registerConverter(ComputeDevice.class, ComputeDevice::parse);
-        // Everything after "bench" goes to JMH, its options (-p, -f, -wi, ...) included.
-        cli.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true);
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("oplora " + String.join(" ", parsed.originalArgs().isEmpty() ? java.util.List.of()
                     : java.util.List.of(parsed.originalArgs().get(0))) + ": " + message(e));
@@ -36,6 +32,16 @@ public final class Main implements Callable<Integer> {
             return 2;
         });
         return cli.execute(args);
+    }
+
+    /** The command line with its converters for typed options. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.registerConverter(Algo.class, Algo::parse);
+        cli.registerConverter(ComputeDevice.class, ComputeDevice::parse);
+        // Everything after "bench" goes to JMH, its options (-p, -f, -wi, ...) included.
+        cli.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true);
+        return cli;
     }
 
     private static String message(Throwable e) {

@@ -1,6 +1,5 @@
 package dev.oplora.cli;
 
-import dev.oplora.adapters.ComputeDevice;
 import dev.oplora.model.ModelConfig;
 import dev.oplora.tokenizer.CharTokenizer;
 import dev.oplora.train.Algo;
@@ -11,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
@@ -27,11 +27,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder (model in OUT/model).")
     Path out;
 
-    @Option(names = "--config", description = "Train config JSON (defaults: " + "3000 SFT steps on the task mixture).")
-    Path config;
-
-    @Option(names = "--steps", description = "Override max_steps.")
-    Integer steps;
+    /** Without --config: 3000 SFT steps on the task mixture. */
+    @Mixin
+    TrainOverrides train;
 
     @Option(names = "--hidden", defaultValue = "96", description = "hidden_size.")
     int hidden;
@@ -48,33 +46,12 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--context", defaultValue = "32", description = "max_position_embeddings.")
     int context;
 
-    @Option(names = "--seed", description = "Override seed.")
-    Long seed;
-
-    @Option(names = "--device", description = "cpu, cuda or cuda:N (overrides the config; default cpu).")
-    ComputeDevice device;
-
     @Override
     public Integer call() throws Exception {
-        TrainConfig.Builder builder = (config != null ? TrainConfig.read(config) : defaults()).toBuilder().algo(Algo.SFT);
-        TrainConfig train = override(builder, steps, seed, device).build();
+        TrainConfig config = train.apply(defaults()).algo(Algo.SFT).build();
         ModelConfig model = ModelConfig.llama(CharTokenizer.arithmetic().vocabSize(), hidden, 2 * hidden, layers, heads, kvHeads, context);
-        Runs.Result result = Runs.pretrain(model, train, out, true);
+        Runs.Result result = Runs.pretrain(model, config, out, true);
         System.out.println("wrote " + out.resolve("model") + "; held-out " + Format.metrics(result.evaluation()));
         return result.stopReason() == null ? 0 : 3;
-    }
-
-    /** The command-line overrides shared by train and pretrain, where given. */
-    static TrainConfig.Builder override(TrainConfig.Builder builder, Integer steps, Long seed, ComputeDevice device) {
-        if (steps != null) {
-            builder.maxSteps(steps);
-        }
-        if (seed != null) {
-            builder.seed(seed);
-        }
-        if (device != null) {
-            builder.device(device);
-        }
-        return builder;
     }
 }

@@ -1,6 +1,5 @@
 package dev.oplora.cli;
 
-import dev.oplora.adapters.ComputeDevice;
 import dev.oplora.adapters.config.Method;
 import dev.oplora.svd.SvdCache;
 import dev.oplora.train.Algo;
@@ -9,6 +8,7 @@ import dev.oplora.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -31,28 +31,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--density", defaultValue = "0.1", description = "Mask density for sparse presets.")
     double density;
 
-    @Option(names = "--config", description = "Train config JSON.")
-    Path config;
-
-    @Option(names = "--steps", description = "Override max_steps.")
-    Integer steps;
-
-    @Option(names = "--seed", description = "Override seed.")
-    Long seed;
+    @Mixin
+    TrainOverrides overrides;
 
     @Option(names = "--svd-cache", description = "Folder of cached SVDs shared across runs.")
     Path svdCache;
-
-    @Option(names = "--device", description = "cpu, cuda or cuda:N (overrides the config; default cpu).")
-    ComputeDevice device;
 
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig.Builder builder = (config != null ? TrainConfig.read(config) : TrainConfig.defaults()).toBuilder();
-        PretrainCommand.override(builder, steps, seed, device);
+        TrainConfig.Builder builder = overrides.apply(TrainConfig.defaults());
         if (algo != null) {
             builder.algo(algo);
         }

@@ -156,4 +156,28 @@ class CliTest {
         assertNotEquals(0, init.code());
         assertTrue(init.err().contains("'r' must be positive"), init.err());
     }
+
+    @Test
+    void typedFlagsAreNamedAndEveryMethodIsInTheHelp() {
+        Run device = cli("train", "--model", base.toString(), "--device", "gpu", "--out", dir.resolve("d").toString());
+        assertNotEquals(0, device.code());
+        assertTrue(device.err().contains("--device") && device.err().contains("must be cpu, cuda or cuda:N"), device.err());
+        Run algo = cli("train", "--model", base.toString(), "--algo", "ppo", "--out", dir.resolve("d").toString());
+        assertTrue(algo.err().contains("--algo") && algo.err().contains("must be one of [sft, grpo]"), algo.err());
+        String help = cli("train", "--help").out().replaceAll("\\s+", " ");
+        for (String method : dev.oplora.adapters.config.Method.names()) {
+            assertTrue(help.contains(method), method + " in train --help: " + help);
+        }
+        Run sparse = cli("init", "--model", base.toString(), "--method", "sparse-random", "--rank", "2",
+                "--out", dir.resolve("s").toString());
+        assertTrue(sparse.err().contains("--method must be a low-rank method"), sparse.err());
+    }
+
+    @Test
+    void benchPassesEveryArgumentToJmh() {
+        var parsed = Main.commandLine().parseArgs("bench", "ProjectionBenchmark", "-p", "shape=4096x4096", "-p", "k=64",
+                "-f", "1", "-wi", "2");
+        BenchCommand bench = (BenchCommand) parsed.subcommand().commandSpec().userObject();
+        assertEquals(List.of("ProjectionBenchmark", "-p", "shape=4096x4096", "-p", "k=64", "-f", "1", "-wi", "2"), bench.args);
+    }
 }

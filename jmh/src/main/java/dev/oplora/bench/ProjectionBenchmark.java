@@ -14,7 +14,6 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -31,13 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Xmx8g", "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 4, time = 2)
-public class ProjectionBenchmark {
-
-    @Param({"4096x4096", "896x4864", "896x896", "4096x14336"})
-    public String shape;
-
-    @Param({"64", "16", "256"})
-    public int k;
+public class ProjectionBenchmark extends ProjectionShapes {
 
     private INDArray x;
     private INDArray scratch;
@@ -54,8 +47,8 @@ public class ProjectionBenchmark {
     public void setup() {
         NativeThreads.configure();
         Nd4j.getRandom().setSeed(7);
-        long m = Long.parseLong(shape.split("x")[0]);
-        long n = Long.parseLong(shape.split("x")[1]);
+        long m = rows();
+        long n = cols();
         x = Nd4j.randn(DataType.FLOAT, m, n);
         scratch = x.dup('c');
         left = Subspace.spanOf(Nd4j.randn(DataType.FLOAT, m, k));

@@ -14,6 +14,25 @@ import org.junit.jupiter.api.Test;
  */
 class BenchmarkSmokeTest {
 
+    /** The training path and ND4J's projector compute the same projection of A and B. */
+    @Test
+    void trainingProjection() {
+        TrainingProjectionBenchmark b = new TrainingProjectionBenchmark();
+        b.shape = "40x30";
+        b.k = 4;
+        b.rank = 3;
+        b.setup();
+        b.djlAsTraining();
+        assertNotNull(b.nd4jProjector());
+        float[] djlA = dev.oplora.adapters.EngineBridge.toNd4j(b.adapter.a()).data().asFloat();
+        float[] djlB = dev.oplora.adapters.EngineBridge.toNd4j(b.adapter.b()).data().asFloat();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b.a.data().asFloat(), djlA, 1e-5f);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b.b.data().asFloat(), djlB, 1e-5f);
+        b.nd4jWithCopies();
+        b.djlMatmulSameFlops();
+        b.tearDown();
+    }
+
     @Test
     void projection() {
         ProjectionBenchmark b = new ProjectionBenchmark();

@@ -58,9 +58,9 @@ public sealed interface AdapterInit
         return start.withPrincipal(options.solver().top(w, k));
     }
 
-    /** Whether the init replaces the base weight by a residual. */
+    /** Whether the init moves part of W into the adapter and replaces the base weight by the residual. */
     default boolean replacesBase() {
-        return false;
+        return this instanceof Pissa || this instanceof Milora;
     }
 
     /** Looks up an init by config name; PEFT's {@code true}, {@code default} and {@code gaussian} are accepted too. */
@@ -113,11 +113,6 @@ public sealed interface AdapterInit
         }
 
         @Override
-        public boolean replacesBase() {
-            return true;
-        }
-
-        @Override
         public LowRankInit apply(INDArray w, InitOptions o) {
             checked(w, o);
             return splitOff(w, o.solver().top(w, o.rank()), o.scaling());
@@ -129,11 +124,6 @@ public sealed interface AdapterInit
         @Override
         public String name() {
             return "milora";
-        }
-
-        @Override
-        public boolean replacesBase() {
-            return true;
         }
 
         @Override

@@ -30,7 +30,7 @@ import java.util.Map;
         "auto_mapping", "trainable_token_indices", "target_parameters", "use_qalora", "qalora_group_size",
         "alora_invocation_tokens", "ensure_weight_tying", "arrow_config"}, allowGetters = false)
 public record AdapterConfig(
-        @JsonProperty("peft_type") String peftType,
+        @JsonProperty("peft_type") PeftType peftType,
         @JsonProperty("adapter_type") AdapterType adapterType,
         @JsonProperty("r") Integer r,
         @JsonProperty("lora_alpha") Double loraAlpha,
@@ -54,7 +54,7 @@ public record AdapterConfig(
 
     /** Fills PEFT's defaults (r 8, alpha 8, target all-linear) and validates every field. */
     public AdapterConfig {
-        peftType = peftType == null ? "LORA" : peftType;
+        peftType = peftType == null ? PeftType.LORA : peftType;
         adapterType = adapterType == null ? AdapterType.LORA : adapterType;
         r = r == null ? 8 : r;
         loraAlpha = loraAlpha == null ? r.doubleValue() : loraAlpha;
@@ -68,17 +68,16 @@ public record AdapterConfig(
         projected = projected != null && projected;
         seed = seed == null ? 0L : seed;
         svdSolver = svdSolver == null ? "partial" : svdSolver;
-        validate(peftType, adapterType, r, loraAlpha, loraDropout, rankPattern, alphaPattern, principalRank, mask,
+        validate(adapterType, r, loraAlpha, loraDropout, rankPattern, alphaPattern, principalRank, mask,
                 density, svdSolver, seed);
         FieldException.require(!(projected && adapterType == AdapterType.LORA && initLoraWeights instanceof AdapterInit.Pissa), "projected",
                 "keeps the update off the top-k singular subspace, but pissa starts the adapter on it: "
                         + "choose another init_lora_weights or projected = false");
     }
 
-    private static void validate(String peftType, AdapterType adapterType, int r, double alpha, double dropout,
+    private static void validate(AdapterType adapterType, int r, double alpha, double dropout,
                                  Map<String, Integer> ranks, Map<String, Double> alphas, int principalRank,
                                  MaskKind mask, Double density, String svdSolver, long seed) {
-        FieldException.require(peftType.equals("LORA"), "peft_type", "must be \"LORA\", got \"" + peftType + "\"");
         FieldException.require(r > 0, "r", "must be positive, got " + r);
         FieldException.require(alpha > 0 && Double.isFinite(alpha), "lora_alpha", "must be positive, got " + alpha);
         FieldException.require(dropout >= 0 && dropout < 1, "lora_dropout", "must be in [0, 1), got " + dropout);
