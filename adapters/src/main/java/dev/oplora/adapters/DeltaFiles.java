@@ -2,9 +2,9 @@ package dev.oplora.adapters;
 
 import dev.oplora.files.AtomicFiles;
 import ai.djl.ndarray.NDArray;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.config.ConfigFiles;
 import dev.oplora.adapters.config.AdapterType;
 import dev.oplora.adapters.config.PeftType;
 import dev.oplora.adapters.config.TargetModules;
@@ -68,7 +68,7 @@ public final class DeltaFiles {
         AdapterConfig exported = new AdapterConfig(PeftType.LORA, c.adapterType(), null, null, null, null,
                 new TargetModules(new ArrayList<>(injected.layers().keySet()), null), null, null, null, null, null,
                 c.principalRank(), null, c.mask(), c.density(), c.seed(), c.svdSolver());
-        ObjectNode node = new ObjectMapper().valueToTree(exported);
+        ObjectNode node = ConfigFiles.JSON.valueToTree(exported);
         node.remove(java.util.List.of("r", "lora_alpha", "use_rslora", "lora_dropout", "init_lora_weights",
                 "rank_pattern", "alpha_pattern", "projected", "peft_type"));
         AtomicFiles.writeJson(dir.resolve(CONFIG), node);

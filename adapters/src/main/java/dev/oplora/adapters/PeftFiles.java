@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.config.AdapterConfig;
+import dev.oplora.config.ConfigFiles;
 import dev.oplora.adapters.config.AdapterType;
 import dev.oplora.adapters.config.PeftType;
 import dev.oplora.adapters.config.TargetModules;
@@ -91,7 +91,7 @@ public final class PeftFiles {
         AdapterConfig exported = new AdapterConfig(PeftType.LORA, AdapterType.LORA, (int) (c.r() * factor), c.loraAlpha() * alphaFactor,
                 c.useRslora(), c.loraDropout(), new TargetModules(new ArrayList<>(injected.layers().keySet()), null),
                 null, null, ranks, alphas, null, c.principalRank(), c.projected(), null, null, c.seed(), c.svdSolver());
-        ObjectNode node = new ObjectMapper().valueToTree(exported);
+        ObjectNode node = ConfigFiles.JSON.valueToTree(exported);
         node.put("init_lora_weights", true);
         node.put("oplora_init", c.initLoraWeights().name());
         node.put("task_type", "CAUSAL_LM");
@@ -157,22 +157,10 @@ public final class PeftFiles {
     }
 
     private static AdapterConfig readConfig(Path file) throws IOException {
-        JsonNode tree;
-        try {
-            tree = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage());
-        }
-        if (!(tree instanceof ObjectNode node)) {
-            throw new IllegalArgumentException(file + ": must hold a JSON object");
-        }
+        ObjectNode node = ConfigFiles.readObject(file, AdapterConfig.KIND);
         // A loaded adapter's weights already hold its init; keep oplora's name when present.
         JsonNode init = node.remove("oplora_init");
         node.put("init_lora_weights", init != null ? init.asText() : "lora");
-        try {
-            return AdapterConfig.parse(node.toString());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
+        return ConfigFiles.fromTree(file, node, AdapterConfig.class, AdapterConfig.KIND);
     }
 }

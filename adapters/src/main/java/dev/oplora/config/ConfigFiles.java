@@ -56,6 +56,34 @@ public final class ConfigFiles {
         }
     }
 
+    /**
+     * The JSON object in {@code file}, for configs that need a look before they are read as a
+     * type (e.g. PEFT's adapter_config.json); errors name the file.
+     */
+    public static ObjectNode readObject(Path file, String kind) throws IOException {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, kind + " not found");
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": " + kind + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (!(tree instanceof ObjectNode node)) {
+            throw new IllegalArgumentException(file + ": " + kind + " must be a JSON object");
+        }
+        return node;
+    }
+
+    /** Reads a tree that came from {@code file} as a {@code kind}; errors start with the file. */
+    public static <T> T fromTree(Path file, JsonNode node, Class<T> type, String kind) {
+        try {
+            return fromTree(node, type, kind);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Reads a JSON tree (a section of a larger file) as a {@code kind}. */
     public static <T> T fromTree(JsonNode node, Class<T> type, String kind) {
         try {
