@@ -22,7 +22,7 @@ final class TrainCommand implements Callable<Integer> {
     Algo algo;
 
     @Option(names = "--method", completionCandidates = MethodNames.class,
-            description = "A method preset, used when the config has no adapter: ${COMPLETION-CANDIDATES}.")
+            description = "A method preset (replaces the config's adapter): ${COMPLETION-CANDIDATES}.")
     String method;
 
     @Option(names = "--rank", defaultValue = "8", description = "Rank for LoRA-family presets.")
