@@ -15,9 +15,9 @@ public final class Scalars {
     private Scalars() {
     }
 
-    /** A 0-d float32 tensor owned by PyTorch, on x's manager. */
+    /** A 0-d tensor of {@code like}'s type owned by PyTorch, on its manager (rounded once, from the double). */
     public static NDArray of(NDArray like, double value) {
-        return EngineBridge.owned(like.getManager().create((float) value)).toType(like.getDataType(), false);
+        return EngineBridge.owned(like.getManager().create(value)).toType(like.getDataType(), false);
     }
 
     public static NDArray mul(NDArray x, double value) {

@@ -1,25 +1,48 @@
 package dev.oplora.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 import dev.oplora.adapters.Scalars;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The GRPO objective on one batch of completions, with TRL's three normalisations:
+ * The GRPO family of objectives on one batch of completions, as TRL's {@code GRPOTrainer}
+ * computes them (names and semantics of {@code GRPOConfig}):
+ *
  * <ul>
- *   <li>{@code grpo}: per-sequence token mean, then mean over sequences;</li>
- *   <li>{@code dr_grpo}: token sum / (sequences x max_completion_length) (Dr. GRPO, no length bias);</li>
- *   <li>{@code dapo}: token sum / number of completion tokens in the batch.</li>
+ *   <li>importance weight r = exp(logp - old) per token, or per sequence from the masked mean
+ *       log-ratio ({@code importance_sampling_level} sequence, GSPO);</li>
+ *   <li>{@code grpo}, {@code bnpo}, {@code dr_grpo}, {@code dapo}: -min(r A, clip(r, 1 - epsilon,
+ *       1 + epsilon_high) A), with r first capped at {@code delta} when set (two-sided clipping);</li>
+ *   <li>{@code cispo}: -min(r, epsilon_high) A logp, the capped weight detached;</li>
+ *   <li>{@code sapo}: -sigmoid(tau (r - 1)) 4 / tau A, tau = sapo_temperature_pos for A > 0 and
+ *       sapo_temperature_neg otherwise;</li>
+ *   <li>then, when {@code beta} > 0, + beta k3 with k3 = exp(ref - logp) - (ref - logp) - 1;</li>
+ *   <li>normalised per {@link LossType}: grpo and sapo average tokens per sequence, then
+ *       sequences; bnpo, dapo and cispo divide the token sum by the batch's completion tokens
+ *       (the whole generation batch is one step here, so dapo's normaliser equals bnpo's);
+ *       dr_grpo divides by sequences x max_completion_length.</li>
  * </ul>
- * Per token: ratio r = exp(logp - old), loss = -min(r A, clip(r, 1 - eps_low, 1 + eps_high) A)
- * + beta * KL, KL by the k3 estimator exp(ref - logp) - (ref - logp) - 1.
+ *
+ * Logged as TRL logs them: {@code clip_ratio/low_mean}, {@code low_min}, {@code high_mean},
+ * {@code high_max}, {@code region_mean} for the clipping objectives, {@code cispo_clip_ratio}
+ * for cispo, and {@code kl} (masked token mean of k3; 0 when beta is 0). Works in the inputs'
+ * float type (float32 in training, float64 in the fixture tests).
  */
-public final class GrpoLoss {
+public record GrpoLoss(LossType type, ImportanceSamplingLevel level, double epsilonLow, double epsilonHigh,
+                       Double delta, double beta, double sapoTemperaturePos, double sapoTemperatureNeg,
+                       int maxCompletionLength) {
 
-    /** The loss and what TRL logs about it. */
-    public record Result(NDArray loss, double clipLow, double clipHigh, double kl) {
+    /** The objective a train config asks for. */
+    public static GrpoLoss of(TrainConfig c) {
+        return new GrpoLoss(c.lossType(), c.importanceSamplingLevel(), c.epsilon(), c.epsilonHigh(), c.delta(), c.beta(),
+                c.sapoTemperaturePos(), c.sapoTemperatureNeg(), c.maxCompletionLength());
     }
 
-    private GrpoLoss() {
+    /** The loss (with gradient) and the metrics TRL logs for it. */
+    public record Result(NDArray loss, Map<String, Double> metrics) {
     }
 
     /**
@@ -27,37 +50,132 @@ public final class GrpoLoss {
      * @param old  [B, T] log-probs at rollout time
      * @param ref  [B, T] reference log-probs, or null when beta = 0
      * @param advantages [B]
-     * @param mask [B, T] 1 on completion tokens, 0 on padding
+     * @param mask [B, T] 1 on completion tokens that count, 0 on padding (and masked completions)
+     * @param entropyMask [B, T] 1 on the tokens the policy term keeps ({@code top_entropy_quantile}), or null for all
      */
-    public static Result compute(NDArray logp, NDArray old, NDArray ref, NDArray advantages, NDArray mask,
-                                 LossType type, double epsLow, double epsHigh, double beta, int maxCompletionLength) {
+    public Result compute(NDArray logp, NDArray old, NDArray ref, NDArray advantages, NDArray mask, NDArray entropyMask) {
         NDArray adv = advantages.expandDims(1);
-        NDArray ratio = logp.sub(old).exp();
-        NDArray unclipped = ratio.mul(adv);
-        NDArray clipped = Scalars.clip(ratio, 1 - epsLow, 1 + epsHigh).mul(adv);
-        NDArray perToken = unclipped.minimum(clipped).neg();
+        NDArray coef = importanceWeights(logp.sub(old), mask).exp();
+        NDArray perToken = switch (type) {
+            case CISPO -> coef.minimum(Scalars.of(coef, epsilonHigh)).stopGradient().mul(adv).mul(logp).neg();
+            case SAPO -> sapoGate(coef, adv).mul(adv).neg();
+            case GRPO, BNPO, DR_GRPO, DAPO -> {
+                NDArray clipped = Scalars.clip(coef, 1 - epsilonLow, 1 + epsilonHigh).mul(adv);
+                if (delta != null) {
+                    coef = coef.minimum(Scalars.of(coef, delta));
+                }
+                yield coef.mul(adv).minimum(clipped).neg();
+            }
+        };
+        if (entropyMask != null) {
+            perToken = perToken.mul(entropyMask);
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
         double kl = 0;
-        if (beta > 0) {
+        if (beta != 0) {
             NDArray diff = ref.sub(logp);
             NDArray k3 = Scalars.add(diff.exp().sub(diff), -1);
             perToken = perToken.add(Scalars.mul(k3, beta));
-            kl = masked(k3, mask);
+            kl = batchMean(k3.stopGradient(), mask);
         }
-        NDArray tokens = mask.sum();
-        NDArray loss = switch (type) {
-            case GRPO -> perToken.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
-            case DR_GRPO -> Scalars.div(perToken.mul(mask).sum(), logp.getShape().get(0) * (double) maxCompletionLength);
-            case DAPO -> perToken.mul(mask).sum().div(tokens.maximum(1f));
-        };
-        NDArray low = ratio.lt(1 - epsLow).logicalAnd(adv.lt(0).broadcast(ratio.getShape()));
-        NDArray high = ratio.gt(1 + epsHigh).logicalAnd(adv.gt(0).broadcast(ratio.getShape()));
-        return new Result(loss, masked(low.toType(mask.getDataType(), false), mask),
-                masked(high.toType(mask.getDataType(), false), mask), kl);
+        metrics.put("kl", kl);
+        clipMetrics(coef.stopGradient(), adv, mask, metrics);
+        return new Result(normalise(perToken.mul(mask), mask, logp.getShape().get(0)), metrics);
     }
 
-    private static double masked(NDArray x, NDArray mask) {
-        double count = mask.sum().getFloat();
-        return count == 0 ? 0 : x.mul(mask).sum().getFloat() / count;
+    /** Per-token log-ratios, or one per sequence (the masked mean) kept as a [B, 1] column. */
+    private NDArray importanceWeights(NDArray logRatio, NDArray mask) {
+        if (level == ImportanceSamplingLevel.TOKEN) {
+            return logRatio;
+        }
+        NDArray tokens = mask.sum(new int[] {1}, true).maximum(Scalars.of(mask, 1));
+        return logRatio.mul(mask).sum(new int[] {1}, true).div(tokens);
+    }
+
+    private NDArray sapoGate(NDArray coef, NDArray adv) {
+        NDArray positive = adv.gt(0).toType(coef.getDataType(), false);
+        NDArray tau = Scalars.add(Scalars.mul(positive, sapoTemperaturePos - sapoTemperatureNeg), sapoTemperatureNeg);
+        return Activation.sigmoid(Scalars.add(coef, -1).mul(tau)).mul(Scalars.of(coef, 4)).div(tau);
+    }
+
+    private NDArray normalise(NDArray masked, NDArray mask, long sequences) {
+        NDArray one = Scalars.of(mask, 1);
+        return switch (type) {
+            case GRPO, SAPO -> masked.sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(one)).mean();
+            case BNPO, DAPO, CISPO -> masked.sum().div(mask.sum().maximum(one));
+            case DR_GRPO -> Scalars.div(masked.sum(), sequences * (double) maxCompletionLength);
+        };
+    }
+
+    /** TRL's clip statistics, on the weights after any delta cap, as token means. */
+    private void clipMetrics(NDArray coef, NDArray adv, NDArray mask, Map<String, Double> metrics) {
+        if (type == LossType.CISPO) {
+            metrics.put("cispo_clip_ratio", batchMean(flag(coef.gt(epsilonHigh).logicalAnd(positive(adv, coef)), coef), mask));
+            return;
+        }
+        if (!type.clipsRatio()) {
+            return;
+        }
+        NDArray low = coef.lt(1 - epsilonLow).logicalAnd(adv.lt(0).broadcast(coef.getShape()));
+        NDArray high = coef.gt(1 + epsilonHigh).logicalAnd(positive(adv, coef));
+        double lowMean = batchMean(flag(low, coef), mask);
+        double highMean = batchMean(flag(high, coef), mask);
+        // One process: the min and max over processes are the process's own values.
+        metrics.put("clip_ratio/low_mean", lowMean);
+        metrics.put("clip_ratio/low_min", lowMean);
+        metrics.put("clip_ratio/high_mean", highMean);
+        metrics.put("clip_ratio/high_max", highMean);
+        metrics.put("clip_ratio/region_mean", batchMean(flag(low.logicalOr(high), coef), mask));
+    }
+
+    private static NDArray positive(NDArray adv, NDArray like) {
+        return adv.gt(0).broadcast(like.getShape());
+    }
+
+    private static NDArray flag(NDArray bool, NDArray like) {
+        return bool.toType(like.getDataType(), false);
+    }
+
+    /**
+     * TRL's masked_batch_mean (1.10): the mean over completion tokens; a per-sequence [B, 1]
+     * value (sequence-level weights) counts once for each of its sequence's tokens.
+     */
+    private static double batchMean(NDArray x, NDArray mask) {
+        double tokens = Math.max(1, mask.sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+        return x.mul(mask).sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble() / tokens;
+    }
+
+    /**
+     * TRL's {@code top_entropy_quantile}: 1 on completion tokens whose entropy is at least the
+     * (1 - q) quantile (linear interpolation, as torch.quantile) of the batch's completion-token
+     * entropies, 0 elsewhere; null when q = 1 (every token counts).
+     */
+    public static NDArray entropyMask(NDArray entropies, NDArray mask, double quantile) {
+        if (quantile >= 1) {
+            return null;
+        }
+        float[] h = entropies.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] m = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        double[] kept = new double[h.length];
+        int n = 0;
+        for (int i = 0; i < h.length; i++) {
+            if (m[i] != 0) {
+                kept[n++] = h[i];
+            }
+        }
+        if (n == 0) {
+            return mask;
+        }
+        double threshold = quantile(Arrays.copyOf(kept, n), 1 - quantile);
+        return entropies.mul(mask).gte(threshold).toType(mask.getDataType(), false).mul(mask);
+    }
+
+    static double quantile(double[] values, double q) {
+        Arrays.sort(values);
+        double position = q * (values.length - 1);
+        int lower = (int) Math.floor(position);
+        int upper = Math.min(values.length - 1, lower + 1);
+        return values[lower] + (values[upper] - values[lower]) * (position - lower);
     }
 
     /**

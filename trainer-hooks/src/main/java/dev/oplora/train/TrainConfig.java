@@ -7,6 +7,7 @@ import dev.oplora.adapters.ComputeDevice;
 import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.config.ConfigFiles;
 import dev.oplora.config.FieldException;
+import dev.oplora.task.RewardFunctions;
 import dev.oplora.task.Task;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,6 +47,16 @@ public record TrainConfig(
         @JsonProperty("loss_type") LossType lossType,
         @JsonProperty("scale_rewards") RewardScaling scaleRewards,
         @JsonProperty("num_iterations") Integer numIterations,
+        @JsonProperty("importance_sampling_level") ImportanceSamplingLevel importanceSamplingLevel,
+        @JsonProperty("delta") Double delta,
+        @JsonProperty("sapo_temperature_pos") Double sapoTemperaturePos,
+        @JsonProperty("sapo_temperature_neg") Double sapoTemperatureNeg,
+        @JsonProperty("top_entropy_quantile") Double topEntropyQuantile,
+        @JsonProperty("mask_truncated_completions") Boolean maskTruncatedCompletions,
+        @JsonProperty("reward_funcs") List<String> rewardFuncs,
+        @JsonProperty("reward_weights") List<Double> rewardWeights,
+        @JsonProperty("dynamic_sampling") Boolean dynamicSampling,
+        @JsonProperty("dynamic_sampling_max_rounds") Integer dynamicSamplingMaxRounds,
         @JsonProperty("format_reward") Double formatReward,
         @JsonProperty("adapter") AdapterConfig adapter,
         @JsonProperty("projection_on") ProjectionSide projectionOn,
@@ -84,6 +95,15 @@ public record TrainConfig(
         lossType = lossType == null ? LossType.DAPO : lossType;
         scaleRewards = scaleRewards == null ? RewardScaling.GROUP : scaleRewards;
         numIterations = numIterations == null ? 1 : numIterations;
+        importanceSamplingLevel = importanceSamplingLevel == null ? ImportanceSamplingLevel.TOKEN : importanceSamplingLevel;
+        sapoTemperaturePos = sapoTemperaturePos == null ? 1.0 : sapoTemperaturePos;
+        sapoTemperatureNeg = sapoTemperatureNeg == null ? 1.05 : sapoTemperatureNeg;
+        topEntropyQuantile = topEntropyQuantile == null ? 1.0 : topEntropyQuantile;
+        maskTruncatedCompletions = maskTruncatedCompletions != null && maskTruncatedCompletions;
+        rewardFuncs = rewardFuncs == null ? List.of(RewardFunctions.ACCURACY) : List.copyOf(rewardFuncs);
+        rewardWeights = rewardWeights == null ? java.util.Collections.nCopies(rewardFuncs.size(), 1.0) : List.copyOf(rewardWeights);
+        dynamicSampling = dynamicSampling != null && dynamicSampling;
+        dynamicSamplingMaxRounds = dynamicSamplingMaxRounds == null ? 4 : dynamicSamplingMaxRounds;
         formatReward = formatReward == null ? 0.0 : formatReward;
         projectionOn = projectionOn == null ? ProjectionSide.PARAMETERS : projectionOn;
         bf16Storage = bf16Storage != null && bf16Storage;
@@ -108,6 +128,22 @@ public record TrainConfig(
         FieldException.require(epsilon >= 0 && epsilonHigh >= 0, "epsilon", "and epsilon_high must be >= 0");
         FieldException.require(beta >= 0, "beta", "must be >= 0");
         FieldException.require(numIterations >= 1, "num_iterations", "must be >= 1");
+        FieldException.require(delta == null || delta > 1, "delta", "must be > 1 (a cap on the importance weight), got " + delta);
+        FieldException.require(sapoTemperaturePos > 0 && sapoTemperatureNeg > 0, "sapo_temperature_pos",
+                "and sapo_temperature_neg must be positive");
+        FieldException.require(topEntropyQuantile > 0 && topEntropyQuantile <= 1, "top_entropy_quantile",
+                "must be in (0, 1], got " + topEntropyQuantile);
+        FieldException.require(!rewardFuncs.isEmpty(), "reward_funcs", "must name at least one reward function");
+        for (String name : rewardFuncs) {
+            try {
+                RewardFunctions.named(name, formatReward);
+            } catch (IllegalArgumentException e) {
+                throw new FieldException("reward_funcs", ": " + e.getMessage());
+            }
+        }
+        FieldException.require(rewardWeights.size() == rewardFuncs.size(), "reward_weights",
+                "must have one weight per reward function (" + rewardFuncs.size() + "), got " + rewardWeights.size());
+        FieldException.require(dynamicSamplingMaxRounds >= 1, "dynamic_sampling_max_rounds", "must be >= 1");
         FieldException.require(evalSteps >= 0, "eval_steps", "must be >= 0 (0: evaluate once, at the end), got " + evalSteps);
         new LrSchedule(learningRate, warmupSteps, maxSteps, lrScheduler, 0.1);
     }
@@ -185,6 +221,16 @@ public record TrainConfig(
         private LossType lossType;
         private RewardScaling scaleRewards;
         private Integer numIterations;
+        private ImportanceSamplingLevel importanceSamplingLevel;
+        private Double delta;
+        private Double sapoTemperaturePos;
+        private Double sapoTemperatureNeg;
+        private Double topEntropyQuantile;
+        private Boolean maskTruncatedCompletions;
+        private List<String> rewardFuncs;
+        private List<Double> rewardWeights;
+        private Boolean dynamicSampling;
+        private Integer dynamicSamplingMaxRounds;
         private Double formatReward;
         private AdapterConfig adapter;
         private ProjectionSide projectionOn;
@@ -223,6 +269,16 @@ public record TrainConfig(
             lossType = c.lossType;
             scaleRewards = c.scaleRewards;
             numIterations = c.numIterations;
+            importanceSamplingLevel = c.importanceSamplingLevel;
+            delta = c.delta;
+            sapoTemperaturePos = c.sapoTemperaturePos;
+            sapoTemperatureNeg = c.sapoTemperatureNeg;
+            topEntropyQuantile = c.topEntropyQuantile;
+            maskTruncatedCompletions = c.maskTruncatedCompletions;
+            rewardFuncs = c.rewardFuncs;
+            rewardWeights = c.rewardWeights;
+            dynamicSampling = c.dynamicSampling;
+            dynamicSamplingMaxRounds = c.dynamicSamplingMaxRounds;
             formatReward = c.formatReward;
             adapter = c.adapter;
             projectionOn = c.projectionOn;
@@ -236,8 +292,10 @@ public record TrainConfig(
             return new TrainConfig(algo, tasks, levels, testPerLevel, maxSteps, batchSize, learningRate, weightDecay,
                     maxGradNorm, warmupSteps, lrScheduler, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
                     numGenerations, maxCompletionLength, temperature, topP, beta, epsilon, epsilonHigh, lossType,
-                    scaleRewards, numIterations, formatReward, adapter, projectionOn, bf16Storage, geometrySteps, passAtK,
-                    device);
+                    scaleRewards, numIterations, importanceSamplingLevel, delta, sapoTemperaturePos,
+                    sapoTemperatureNeg, topEntropyQuantile, maskTruncatedCompletions, rewardFuncs, rewardWeights,
+                    dynamicSampling, dynamicSamplingMaxRounds, formatReward, adapter, projectionOn, bf16Storage,
+                    geometrySteps, passAtK, device);
         }
 
         public Builder algo(Algo value) {
@@ -367,6 +425,56 @@ public record TrainConfig(
 
         public Builder numIterations(Integer value) {
             numIterations = value;
+            return this;
+        }
+
+        public Builder importanceSamplingLevel(ImportanceSamplingLevel value) {
+            importanceSamplingLevel = value;
+            return this;
+        }
+
+        public Builder delta(Double value) {
+            delta = value;
+            return this;
+        }
+
+        public Builder sapoTemperaturePos(Double value) {
+            sapoTemperaturePos = value;
+            return this;
+        }
+
+        public Builder sapoTemperatureNeg(Double value) {
+            sapoTemperatureNeg = value;
+            return this;
+        }
+
+        public Builder topEntropyQuantile(Double value) {
+            topEntropyQuantile = value;
+            return this;
+        }
+
+        public Builder maskTruncatedCompletions(Boolean value) {
+            maskTruncatedCompletions = value;
+            return this;
+        }
+
+        public Builder rewardFuncs(List<String> value) {
+            rewardFuncs = value;
+            return this;
+        }
+
+        public Builder rewardWeights(List<Double> value) {
+            rewardWeights = value;
+            return this;
+        }
+
+        public Builder dynamicSampling(Boolean value) {
+            dynamicSampling = value;
+            return this;
+        }
+
+        public Builder dynamicSamplingMaxRounds(Integer value) {
+            dynamicSamplingMaxRounds = value;
             return this;
         }
 

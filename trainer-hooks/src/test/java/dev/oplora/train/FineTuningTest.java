@@ -77,6 +77,45 @@ class FineTuningTest {
         assertTrue(Files.isRegularFile(out.resolve(method.equals("full") ? "adapter/delta_config.json" : "adapter/adapter_config.json")));
     }
 
+    /**
+     * num_iterations = 2 at a high rate: the second step of each rollout sees ratios away from 1,
+     * and some leave [1 - epsilon, 1 + epsilon_high], so the clip metrics are non-zero; with two
+     * weighted reward functions, truncated completions masked and dynamic sampling, every TRL
+     * metric name is logged.
+     */
+    @Test
+    void grpoWithReusedRolloutsClipsAndLogsTrlMetrics() throws IOException {
+        String adapter = "{\"r\": 8, \"lora_alpha\": 16, \"init_lora_weights\": \"op-lora\", \"principal_rank\": 8}";
+        TrainConfig config = TrainConfig.parse(String.format(GRPO, "0.02", adapter)).toBuilder().maxSteps(8).batchSize(32)
+                .numIterations(2).loggingSteps(1).epsilon(0.1).epsilonHigh(0.1).rewardFuncs(List.of("accuracy", "format"))
+                .rewardWeights(List.of(1.0, 0.1)).maskTruncatedCompletions(true).dynamicSampling(true)
+                .dynamicSamplingMaxRounds(2).testPerLevel(8).build();
+        Path out = shared.resolve("grpo-clip");
+        Runs.finetune(base, config, out, null, false);
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve(Runs.METRICS))) {
+            lines.add(new com.fasterxml.jackson.databind.ObjectMapper().readValue(line, Map.class));
+        }
+        double region = 0;
+        for (Map<String, Object> m : lines) {
+            if (m.containsKey("clip_ratio/region_mean")) {
+                region = Math.max(region, ((Number) m.get("clip_ratio/region_mean")).doubleValue());
+                for (String key : List.of("clip_ratio/low_mean", "clip_ratio/low_min", "clip_ratio/high_mean",
+                        "clip_ratio/high_max", "rewards/accuracy/mean", "rewards/accuracy/std", "rewards/format/mean",
+                        "rewards/format/std", "completions/mean_length", "completions/min_length",
+                        "completions/max_length", "completions/clipped_ratio", "dynamic_sampling/dropped_groups",
+                        "reward_std", "frac_reward_zero_std", "kl", "entropy")) {
+                    assertTrue(m.containsKey(key), key + " in " + m.keySet());
+                }
+                double reward = ((Number) m.get("reward")).doubleValue();
+                double combined = ((Number) m.get("rewards/accuracy/mean")).doubleValue()
+                        + 0.1 * ((Number) m.get("rewards/format/mean")).doubleValue();
+                assertEquals(combined, reward, 1e-9, "reward is the weighted sum of the functions' rewards");
+            }
+        }
+        assertTrue(region > 0, "some ratios of the reused rollouts leave the clip range: max region_mean " + region);
+    }
+
     /** Train N steps; train N/2, checkpoint, resume in a fresh process state, train N/2: same weights. */
     @Test
     void resumedRunContinuesIdentically() throws IOException {
@@ -226,11 +265,20 @@ class FineTuningTest {
                 () -> TrainConfig.parse("{\"tasks\": [\"division\"]}"));
         assertTrue(e.getMessage().contains("unknown task 'division'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"loss_type\": \"ppo\"}"));
-        assertTrue(e.getMessage().contains("'loss_type' must be one of [grpo, dr_grpo, dapo]"), e.getMessage());
+        assertTrue(e.getMessage().contains("'loss_type' must be one of [grpo, bnpo, dr_grpo, dapo, cispo, sapo]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"num_generations\": 1}"));
         assertTrue(e.getMessage().contains("'num_generations' must be at least 2"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"learning_rat\": 0.1}"));
         assertEquals("unknown train config field 'learning_rat'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"reward_funcs\": [\"accuracy\", \"length\"]}"));
+        assertTrue(e.getMessage().contains("train config field 'reward_funcs': unknown reward function 'length'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"reward_funcs\": [\"accuracy\", \"format\"],"
+                + " \"reward_weights\": [1.0]}"));
+        assertTrue(e.getMessage().contains("'reward_weights' must have one weight per reward function (2), got 1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"importance_sampling_level\": \"segment\"}"));
+        assertTrue(e.getMessage().contains("'importance_sampling_level' must be one of [token, sequence]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"delta\": 0.5}"));
+        assertTrue(e.getMessage().contains("'delta' must be > 1"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"per_device_train_batch_size\": 12}"));
         assertTrue(e.getMessage().contains("must be a multiple of num_generations (8)"), e.getMessage());
         TrainConfig tooLong = TrainConfig.parse("{\"tasks\": [\"expression\"], \"levels\": [3], \"max_completion_length\": 20,"

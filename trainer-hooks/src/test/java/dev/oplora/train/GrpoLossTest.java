@@ -49,8 +49,13 @@ class GrpoLossTest {
         return switch (type) {
             case GRPO -> perSequence;
             case DR_GRPO -> total / (2 * 4); // 2 sequences x max_completion_length 4
-            case DAPO -> total / tokens;
+            case DAPO, BNPO -> total / tokens;
+            default -> throw new IllegalArgumentException(type + " is checked against the TRL fixtures");
         };
+    }
+
+    static GrpoLoss objective(LossType type, double epsLow, double epsHigh, double beta) {
+        return new GrpoLoss(type, ImportanceSamplingLevel.TOKEN, epsLow, epsHigh, null, beta, 1.0, 1.05, 4);
     }
 
     NDArray array(NDManager m, double[][] x) {
@@ -66,16 +71,16 @@ class GrpoLossTest {
     @Test
     void eachLossTypeMatchesTheHandComputedValue() {
         try (NDManager m = Engines.newManager()) {
-            for (LossType type : LossType.values()) {
-                GrpoLoss.Result r = GrpoLoss.compute(array(m, LOGP), array(m, OLD), array(m, REF),
-                        m.create(new float[] {1.5f, -0.8f}), array(m, MASK), type, EPS_LOW, EPS_HIGH, BETA, 4);
+            for (LossType type : new LossType[] {LossType.GRPO, LossType.BNPO, LossType.DR_GRPO, LossType.DAPO}) {
+                GrpoLoss.Result r = objective(type, EPS_LOW, EPS_HIGH, BETA).compute(array(m, LOGP), array(m, OLD),
+                        array(m, REF), m.create(new float[] {1.5f, -0.8f}), array(m, MASK), null);
                 assertEquals(expected(type), r.loss().getFloat(), 1e-5, type.configName());
             }
-            GrpoLoss.Result r = GrpoLoss.compute(array(m, LOGP), array(m, OLD), array(m, REF),
-                    m.create(new float[] {1.5f, -0.8f}), array(m, MASK), LossType.DAPO, EPS_LOW, EPS_HIGH, BETA, 4);
+            GrpoLoss.Result r = objective(LossType.DAPO, EPS_LOW, EPS_HIGH, BETA).compute(array(m, LOGP), array(m, OLD),
+                    array(m, REF), m.create(new float[] {1.5f, -0.8f}), array(m, MASK), null);
             // Ratios: exp(0.1)=1.105, exp(-0.3)=0.741 (< 0.8 but A > 0: not low-clipped), 1; exp(-0.2)=0.819, exp(0.1).
-            assertEquals(0.0, r.clipLow(), 1e-9);
-            assertEquals(0.0, r.clipHigh(), 1e-9);
+            assertEquals(0.0, r.metrics().get("clip_ratio/low_mean"), 1e-9);
+            assertEquals(0.0, r.metrics().get("clip_ratio/high_mean"), 1e-9);
             double kl = 0;
             for (int b = 0; b < 2; b++) {
                 for (int t = 0; t < 3; t++) {
@@ -83,13 +88,14 @@ class GrpoLossTest {
                     kl += MASK[b][t] * (Math.exp(d) - d - 1) / 5;
                 }
             }
-            assertEquals(kl, r.kl(), 1e-6);
+            assertEquals(kl, r.metrics().get("kl"), 1e-6);
             // Clip metrics count tokens outside the trust region in the direction of the advantage.
-            GrpoLoss.Result clipped = GrpoLoss.compute(array(m, new double[][] {{0, 0, 0}, {-1, -1, 0}}),
-                    array(m, new double[][] {{-1, 0, 0}, {0, 0, 0}}), null, m.create(new float[] {1f, -1f}),
-                    array(m, MASK), LossType.DAPO, 0.2, 0.2, 0, 4);
-            assertEquals(1 / 5.0, clipped.clipHigh(), 1e-6);
-            assertEquals(2 / 5.0, clipped.clipLow(), 1e-6);
+            GrpoLoss.Result clipped = objective(LossType.DAPO, 0.2, 0.2, 0).compute(
+                    array(m, new double[][] {{0, 0, 0}, {-1, -1, 0}}), array(m, new double[][] {{-1, 0, 0}, {0, 0, 0}}),
+                    null, m.create(new float[] {1f, -1f}), array(m, MASK), null);
+            assertEquals(1 / 5.0, clipped.metrics().get("clip_ratio/high_mean"), 1e-6);
+            assertEquals(2 / 5.0, clipped.metrics().get("clip_ratio/low_mean"), 1e-6);
+            assertEquals(3 / 5.0, clipped.metrics().get("clip_ratio/region_mean"), 1e-6);
         }
     }
 
