@@ -3,10 +3,12 @@ package dev.oplora.files;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -69,6 +71,32 @@ public final class AtomicFiles {
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(old);
+    }
+
+    /**
+     * Forces every file and folder under {@code root} (the root included) to the disk, files
+     * before the folders that list them: a finished temp folder is synced before it is renamed
+     * into place, so the name never points at data the disk has not got.
+     */
+    public static void syncTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                sync(p);
+            }
+        }
+    }
+
+    /** Forces one file or folder to the disk (folders where the platform allows opening them). */
+    public static void sync(Path path) throws IOException {
+        boolean folder = Files.isDirectory(path);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            if (!folder) {
+                throw e;
+            }
+            // Some platforms cannot open a folder for reading; its entries are then synced by the rename.
+        }
     }
 
     /** Deletes a file or folder tree; nothing when absent. */

@@ -50,7 +50,7 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainConfig config = train.apply(defaults()).algo(Algo.SFT).build();
         ModelConfig model = ModelConfig.llama(CharTokenizer.arithmetic().vocabSize(), hidden, 2 * hidden, layers, heads, kvHeads, context);
-        Runs.Result result = Runs.pretrain(model, config, out, true);
+        Runs.Result result = Runs.pretrain(model, config, out, true, train.resume);
         System.out.println("wrote " + out.resolve("model") + "; held-out " + Format.metrics(result.evaluation()));
         return result.stopReason() == null ? 0 : 3;
     }

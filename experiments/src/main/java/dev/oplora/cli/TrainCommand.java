@@ -50,7 +50,8 @@ final class TrainCommand implements Callable<Integer> {
         if (method != null) {
             train = train.toBuilder().adapter(Method.parse(method).adapter(rank, density, 0, train.seed())).build();
         }
-        Runs.Result result = Runs.finetune(model, train, out, svdCache == null ? null : new SvdCache(svdCache), true);
+        Runs.Result result = Runs.finetune(model, train, out, svdCache == null ? null : new SvdCache(svdCache), true,
+                overrides.resume);
         System.out.println("wrote " + out + "; held-out " + Format.metrics(result.evaluation()));
         if (result.stopReason() != null) {
             System.err.println("stopped: " + result.stopReason());

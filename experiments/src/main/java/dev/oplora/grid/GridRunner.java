@@ -102,7 +102,8 @@ public final class GridRunner {
                 p.context() == null ? 32 : p.context());
         log.accept("base: pretraining " + train.maxSteps() + " steps");
         long start = System.nanoTime();
-        Runs.Result result = Runs.pretrain(modelConfig, train, out.resolve("base"), false);
+        Runs.Result result = Runs.pretrain(modelConfig, train, out.resolve("base"), false,
+                Runs.resumable(out.resolve("base"), train));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("evaluation", result.evaluation());
@@ -121,7 +122,9 @@ public final class GridRunner {
         try {
             Engines.noGradientsOnThisThread();
             Files.createDirectories(dir);
-            Runs.Result run = Runs.finetune(base, cell.train(), dir, cache, false);
+            // A cell that was cut short continues from its own newest checkpoint (when its config saves
+            // any and has not changed since); otherwise it starts over.
+            Runs.Result run = Runs.finetune(base, cell.train(), dir, cache, false, Runs.resumable(dir, cell.train()));
             Diagnosis d = Diagnoser.run(base, List.of(dir.resolve("merged")), config.diagnoseK(), config.diagnoseAlpha(), name -> { });
             AtomicFiles.writeJson(dir.resolve("diagnosis.json"), d);
             status = run.stopReason() == null ? CellResult.Status.OK : CellResult.Status.STOPPED;

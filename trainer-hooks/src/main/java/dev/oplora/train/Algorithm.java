@@ -13,7 +13,7 @@ import java.util.Map;
  * What one training step computes: a loss, backpropagated into the trainable parameters, and
  * its metrics. The {@link Trainer} does everything around it (hooks, clipping, optimizer).
  */
-public sealed interface Algorithm permits Algorithm.Sft, Algorithm.Grpo {
+public sealed interface Algorithm extends CheckpointPart permits Algorithm.Sft, Algorithm.Grpo {
 
     /** Forward and backward for one step; returns the step's metrics. */
     Map<String, Double> step(TrainerState s, NDManager scope);
@@ -98,19 +98,32 @@ public sealed interface Algorithm permits Algorithm.Sft, Algorithm.Grpo {
             return metrics;
         }
 
-        /** The rollout the next steps reuse, or null before the first (checkpoints hold it). */
-        Rollout rollout() {
-            return uses < 1 ? null : rollout;
+        /** The rollout later steps reuse, and how often it has been used, go into the checkpoint. */
+        @Override
+        public void saveState(TrainerState s, java.nio.file.Path checkpoint) throws java.io.IOException {
+            if (rollout != null) {
+                dev.oplora.files.AtomicFiles.writeJson(checkpoint.resolve(ROLLOUT), new SavedRollout(uses, rollout));
+            }
         }
 
-        int uses() {
-            return uses;
+        @Override
+        public void restoreState(TrainerState s, java.nio.file.Path checkpoint) throws java.io.IOException {
+            java.nio.file.Path file = checkpoint.resolve(ROLLOUT);
+            if (java.nio.file.Files.isRegularFile(file)) {
+                SavedRollout saved = dev.oplora.config.ConfigFiles.read(file, SavedRollout.class, "saved rollout");
+                rollout = saved.rollout();
+                uses = saved.uses();
+            } else {
+                rollout = null;
+                uses = 0;
+            }
         }
 
-        /** Continues with a saved rollout already used {@code uses} times. */
-        void resume(Rollout saved, int usedSteps) {
-            rollout = saved;
-            uses = usedSteps;
+        static final String ROLLOUT = "rollout.json";
+
+        /** A rollout and how many steps have used it. */
+        record SavedRollout(@com.fasterxml.jackson.annotation.JsonProperty("uses") int uses,
+                            @com.fasterxml.jackson.annotation.JsonProperty("rollout") Rollout rollout) {
         }
 
         private static double maskedMean(NDArray x, NDArray mask) {

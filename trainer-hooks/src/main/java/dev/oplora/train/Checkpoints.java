@@ -22,8 +22,11 @@ import java.util.stream.Stream;
 /**
  * Training checkpoints: {@code checkpoints/step-NNNNNN/} with the trainable parameters
  * ({@code trainable.safetensors}), the AdamW moments ({@code optimizer.safetensors}) and
- * {@code trainer_state.json} (step, RNG state, optimizer step count). Written into a temp folder
- * and renamed, so a checkpoint folder is always complete; only the newest {@code keep} stay.
+ * {@code trainer_state.json} (step, RNG state, optimizer step count), plus what each
+ * {@link CheckpointPart} saves (the GRPO rollout in use, hooks' references). Written into a temp
+ * folder ({@code .step-*}), synced to disk, then renamed, so a {@code step-*} folder is always
+ * complete; temp folders a killed run left behind are removed when the next run starts. Only the
+ * newest {@code keep} stay.
  */
 public final class Checkpoints {
 
@@ -32,8 +35,8 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
-    /** Writes the state's checkpoint and prunes old ones; returns its folder. */
-    public static Path save(TrainerState s, int keep) throws IOException {
+    /** Writes the state's checkpoint, with every part's state, and prunes old ones; returns its folder. */
+    public static Path save(TrainerState s, int keep, List<? extends CheckpointPart> parts) throws IOException {
         Path root = s.outputDir.resolve(FOLDER);
         Files.createDirectories(root);
         Path target = root.resolve(String.format("step-%06d", s.step));
@@ -55,10 +58,15 @@ public final class Checkpoints {
             state.put("rng_state", s.rng.state());
             state.put("optimizer_steps", s.optimizer.steps());
             AtomicFiles.writeJson(temp.resolve("trainer_state.json"), state);
+            for (CheckpointPart part : parts) {
+                part.saveState(s, temp);
+            }
+            AtomicFiles.syncTree(temp);
             if (Files.exists(target)) {
                 AtomicFiles.deleteTree(target);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.sync(root);
         } catch (IOException | RuntimeException e) {
             AtomicFiles.deleteTree(temp);
             throw e;
@@ -73,8 +81,21 @@ public final class Checkpoints {
         return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
-    /** Restores parameters, optimizer moments, RNG and step from {@code checkpoint}. */
-    public static void restore(TrainerState s, Path checkpoint) throws IOException {
+    /** Removes the temp folders of saves that were killed before their rename. */
+    public static void removeUnfinished(Path outputDir) throws IOException {
+        Path root = outputDir.resolve(FOLDER);
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(".step-")).toList()) {
+                AtomicFiles.deleteTree(p);
+            }
+        }
+    }
+
+    /** Restores parameters, optimizer moments, RNG, step and every part from {@code checkpoint}. */
+    public static void restore(TrainerState s, Path checkpoint, List<? extends CheckpointPart> parts) throws IOException {
         JsonNode state = new ObjectMapper().readTree(checkpoint.resolve("trainer_state.json").toFile());
         try (SafetensorsFile params = SafetensorsFile.open(checkpoint.resolve("trainable.safetensors"))) {
             for (Map.Entry<String, Parameter> e : s.trainable.entrySet()) {
@@ -97,6 +118,9 @@ public final class Checkpoints {
         s.optimizer.restore(moments, state.get("optimizer_steps").asLong());
         s.rng.restore(state.get("rng_state").asLong());
         s.step = state.get("step").asInt();
+        for (CheckpointPart part : parts) {
+            part.restoreState(s, checkpoint);
+        }
     }
 
     private static List<Path> list(Path root) throws IOException {

@@ -20,9 +20,14 @@ import dev.oplora.train.hooks.MetricsLog;
 import dev.oplora.train.hooks.NanGuard;
 import dev.oplora.train.hooks.ProgressHook;
 import dev.oplora.train.hooks.ProjectionHook;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.oplora.config.ConfigFiles;
+import dev.oplora.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +39,7 @@ import java.util.Map;
 public final class Runs {
 
     public static final String METRICS = "metrics.jsonl";
+    public static final String CONFIG = "train_config.json";
 
     private Runs() {
     }
@@ -44,6 +50,12 @@ public final class Runs {
 
     /** Trains a new base model and saves it as a Hugging Face folder in {@code out/model}. */
     public static Result pretrain(ModelConfig modelConfig, TrainConfig config, Path out, boolean progress) throws IOException {
+        return pretrain(modelConfig, config, out, progress, false);
+    }
+
+    /** {@link #pretrain}; with {@code resume}, continues from the newest complete checkpoint under {@code out}. */
+    public static Result pretrain(ModelConfig modelConfig, TrainConfig config, Path out, boolean progress, boolean resume)
+            throws IOException {
         if (config.algo() != Algo.SFT) {
             throw new IllegalArgumentException("pretraining is supervised: algo must be sft, got " + config.algo());
         }
@@ -55,7 +67,7 @@ public final class Runs {
         Files.createDirectories(out);
         try (NDManager manager = Engines.newManager(config.device())) {
             Transformer model = Transformer.random(modelConfig, manager, config.seed(), true);
-            Trainer trainer = trainer(config, model, tokenizer, null, out, progress, "pretrain");
+            Trainer trainer = trainer(config, model, tokenizer, null, out, progress, "pretrain", resume);
             Map<String, Double> evaluation = trainer.run();
             ModelFolder.save(out.resolve("model"), model, tokenizer, Dtype.F32);
             return new Result(evaluation, out, trainer.state().stopReason());
@@ -68,6 +80,16 @@ public final class Runs {
      * merged model ({@code out/merged}).
      */
     public static Result finetune(Path base, TrainConfig config, Path out, SvdCache cache, boolean progress) throws IOException {
+        return finetune(base, config, out, cache, progress, false);
+    }
+
+    /**
+     * {@link #finetune}; with {@code resume}, continues from the newest complete checkpoint under
+     * {@code out} (the adapter is set up as at step 0, then its trained state restored), or starts
+     * over when there is none. The saved train config must equal this one but for max_steps.
+     */
+    public static Result finetune(Path base, TrainConfig config, Path out, SvdCache cache, boolean progress, boolean resume)
+            throws IOException {
         AdapterConfig adapter = config.adapter();
         if (adapter == null) {
             throw new IllegalArgumentException("train config field 'adapter' is required for fine-tuning "
@@ -78,7 +100,7 @@ public final class Runs {
             Transformer model = ModelFolder.load(base, manager, false);
             Tokenizer tokenizer = Tokenizer.load(base);
             Injector.Injected injected = Injector.inject(model.linearLayers(), adapter, cache);
-            Trainer trainer = trainer(config, model, tokenizer, injected, out, progress, config.algo().configName());
+            Trainer trainer = trainer(config, model, tokenizer, injected, out, progress, config.algo().configName(), resume);
             Map<String, Double> evaluation = trainer.run();
             if (adapter.adapterType() == AdapterType.LORA) {
                 PeftFiles.save(out.resolve("adapter"), injected, base.toAbsolutePath().toString());
@@ -93,7 +115,20 @@ public final class Runs {
     /** A trainer with the built-in hooks the config asks for. */
     public static Trainer trainer(TrainConfig config, Transformer model, Tokenizer tokenizer, Injector.Injected injected,
                                   Path out, boolean progress, String label) throws IOException {
-        Files.writeString(out.resolve("train_config.json"), config.toJson());
+        return trainer(config, model, tokenizer, injected, out, progress, label, false);
+    }
+
+    /**
+     * A trainer with the built-in hooks the config asks for; with {@code resume}, restored from
+     * the newest complete checkpoint under {@code out} when there is one.
+     */
+    public static Trainer trainer(TrainConfig config, Transformer model, Tokenizer tokenizer, Injector.Injected injected,
+                                  Path out, boolean progress, String label, boolean resume) throws IOException {
+        Path saved = out.resolve(CONFIG);
+        if (resume && Files.isRegularFile(saved)) {
+            requireResumable(TrainConfig.read(saved), config, saved);
+        }
+        AtomicFiles.writeString(saved, config.toJson());
         Trainer trainer = new Trainer(config, model, tokenizer, injected, out);
         trainer.addHook(new NanGuard());
         if (injected != null && injected.config().projected()) {
@@ -109,6 +144,43 @@ public final class Runs {
         if (progress) {
             trainer.addHook(new ProgressHook(label));
         }
+        Path checkpoint = resume ? Checkpoints.latest(out) : null;
+        if (checkpoint != null) {
+            trainer.resumeFrom(checkpoint);
+        } else {
+            // A run from step 0: checkpoints of an earlier run in this folder must not be resumed later.
+            AtomicFiles.deleteTree(out.resolve(Checkpoints.FOLDER));
+        }
         return trainer;
+    }
+
+    /** Whether a run of {@code config} may resume in {@code out}: no saved config, or one that differs in max_steps only. */
+    public static boolean resumable(Path out, TrainConfig config) throws IOException {
+        Path saved = out.resolve(CONFIG);
+        if (!Files.isRegularFile(saved)) {
+            return true;
+        }
+        try {
+            requireResumable(TrainConfig.read(saved), config, saved);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** A run may resume under a config that differs from the saved one in max_steps only. */
+    static void requireResumable(TrainConfig saved, TrainConfig now, Path file) {
+        ObjectNode before = ConfigFiles.JSON.valueToTree(saved);
+        ObjectNode after = ConfigFiles.JSON.valueToTree(now);
+        List<String> differences = new ArrayList<>();
+        after.fieldNames().forEachRemaining(field -> {
+            if (!field.equals("max_steps") && !after.get(field).equals(before.get(field))) {
+                differences.add(field + " (" + before.get(field) + " saved, " + after.get(field) + " now)");
+            }
+        });
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("cannot resume: " + file + " differs from this run's train config in "
+                    + String.join(", ", differences) + "; only max_steps may change (or start a new --out)");
+        }
     }
 }

@@ -18,9 +18,9 @@ import java.util.Map;
 /**
  * The one loop behind SFT and GRPO. Each step: the algorithm's forward and backward, hooks after
  * backward, global-norm clipping, AdamW at the scheduled rate, zeroed gradients, hooks after the
- * step; then, when due, a checkpoint (every save_steps, keeping save_total_limit, after every
- * hook has seen the step, so it holds projected or bf16-rounded weights), logging and
- * evaluation. Every hook callback fires from here.
+ * step; then, when due, logging, evaluation and a checkpoint (every save_steps, keeping
+ * save_total_limit, after every hook has seen the step, so it holds projected or bf16-rounded
+ * weights). Every hook callback fires from here.
  */
 public final class Trainer {
 
@@ -29,7 +29,8 @@ public final class Trainer {
     private final List<TrainerHook> hooks = new ArrayList<>();
     private final LrSchedule schedule;
 
-    public Trainer(TrainConfig config, Transformer model, Tokenizer tokenizer, Injector.Injected adapters, Path outputDir) {
+    public Trainer(TrainConfig config, Transformer model, Tokenizer tokenizer, Injector.Injected adapters, Path outputDir)
+            throws IOException {
         List<Task> tasks = config.tasks().stream().map(Task::parse).toList();
         Dataset data = new Dataset(tasks, config.levels(), config.testPerLevel(), config.seed());
         this.state = new TrainerState(config, model, tokenizer, adapters, data, outputDir);
@@ -43,6 +44,7 @@ public final class Trainer {
             throw new IllegalArgumentException("prompts of about " + longestPrompt + " tokens plus max_completion_length "
                     + config.maxCompletionLength() + " exceed the model's context of " + model.config().maxPositionEmbeddings());
         }
+        Checkpoints.removeUnfinished(outputDir);
     }
 
     public Trainer addHook(TrainerHook hook) {
@@ -54,10 +56,21 @@ public final class Trainer {
         return state;
     }
 
-    /** Restores a checkpoint written by this loop; the run continues from its step. */
+    /**
+     * Restores a checkpoint written by this loop (call after adding the hooks); the run
+     * continues from its step exactly as if it had not stopped.
+     */
     public Trainer resumeFrom(Path checkpoint) throws IOException {
-        Checkpoints.restore(state, checkpoint);
+        Checkpoints.restore(state, checkpoint, parts());
         return this;
+    }
+
+    /** The algorithm and every hook: what a checkpoint holds beyond parameters, moments and RNG. */
+    private List<CheckpointPart> parts() {
+        List<CheckpointPart> parts = new ArrayList<>();
+        parts.add(algorithm);
+        parts.addAll(hooks);
+        return parts;
     }
 
     /** Runs to max_steps (or until a hook stops it); returns the final evaluation metrics. */
@@ -68,6 +81,8 @@ public final class Trainer {
         while (state.step < c.maxSteps() && state.stopReason == null) {
             state.step++;
             state.stepMetrics.clear();
+            // PyTorch's own RNG (dropout) restarts from the step, so a resumed run draws the same masks.
+            state.model.manager().getEngine().setRandomSeed((int) (c.seed() * 1_000_003L + state.step));
             long start = System.nanoTime();
             // Every array a step creates (activations, gradients' temporaries, optimizer and hook
             // intermediates) is freed when the scope closes; long-lived state unregisters itself.
@@ -85,9 +100,6 @@ public final class Trainer {
                 state.stepMetrics.put("learning_rate", lr);
                 hooks.forEach(h -> h.afterOptimizerStep(state));
             }
-            if (c.saveSteps() > 0 && state.step % c.saveSteps() == 0) {
-                checkpoint(c.saveTotalLimit());
-            }
             double seconds = (System.nanoTime() - start) / 1e9;
             state.stepMetrics.put("step_time", seconds);
             state.stepMetrics.put("tokens_per_second", state.stepMetrics.getOrDefault("num_tokens", 0.0) / seconds);
@@ -97,6 +109,11 @@ public final class Trainer {
             }
             if (state.step % c.evaluationInterval() == 0 || state.step == c.maxSteps()) {
                 evaluation = evaluate();
+            }
+            // Last in the step: a checkpoint at step N comes after everything step N logs, so a
+            // resumed run keeps the log up to N and writes nothing twice.
+            if (c.saveSteps() > 0 && state.step % c.saveSteps() == 0) {
+                checkpoint(c.saveTotalLimit());
             }
         }
         hooks.forEach(h -> h.onEnd(state));
@@ -118,7 +135,7 @@ public final class Trainer {
     /** Writes a checkpoint now, keeping the newest {@code keep}; fires onCheckpoint. */
     public Path checkpoint(int keep) {
         try {
-            Path dir = Checkpoints.save(state, keep);
+            Path dir = Checkpoints.save(state, keep, parts());
             state.lastCheckpoint = dir;
             hooks.forEach(h -> h.onCheckpoint(state, dir));
             return dir;

@@ -116,19 +116,35 @@ class FineTuningTest {
         assertTrue(region > 0, "some ratios of the reused rollouts leave the clip range: max region_mean " + region);
     }
 
-    /** Train N steps; train N/2, checkpoint, resume in a fresh process state, train N/2: same weights. */
-    @Test
-    void resumedRunContinuesIdentically() throws IOException {
-        String adapter = "{\"r\": 4, \"lora_alpha\": 8, \"init_lora_weights\": \"op-lora\", \"target_modules\": [\"q_proj\", \"v_proj\", \"down_proj\"]}";
+    /**
+     * Train N steps; train N/2, checkpoint, resume in a fresh process state, train N/2: same
+     * weights. With num_iterations 2 the checkpoint at step 3 falls inside a rollout's reuse (the
+     * rollout goes into the checkpoint); LoRA dropout draws from PyTorch's RNG (seeded per step);
+     * the geometry tracker's step-0 reference is restored.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void resumedRunContinuesIdentically(int iterations) throws IOException {
+        String adapter = "{\"r\": 4, \"lora_alpha\": 8, \"lora_dropout\": 0.1, \"init_lora_weights\": \"op-lora\","
+                + " \"target_modules\": [\"q_proj\", \"v_proj\", \"down_proj\"]}";
         TrainConfig full = TrainConfig.parse(String.format(GRPO, "0.01", adapter).replace("\"max_steps\": 30", "\"max_steps\": 6")
-                .replace("\"per_device_train_batch_size\": 64", "\"per_device_train_batch_size\": 16"));
-        float[] uninterrupted = trainAndRead(full, shared.resolve("resume-a"), null);
+                .replace("\"per_device_train_batch_size\": 64", "\"per_device_train_batch_size\": 16")).toBuilder()
+                .numIterations(iterations).geometrySteps(1).build();
+        float[] uninterrupted = trainAndRead(full, shared.resolve("resume-a" + iterations), null);
         TrainConfig half = full.toBuilder().maxSteps(3).saveSteps(3).build();
-        trainAndRead(half, shared.resolve("resume-b"), null);
-        Path checkpoint = Checkpoints.latest(shared.resolve("resume-b"));
+        trainAndRead(half, shared.resolve("resume-b" + iterations), null);
+        Path checkpoint = Checkpoints.latest(shared.resolve("resume-b" + iterations));
         assertTrue(checkpoint.getFileName().toString().equals("step-000003"), checkpoint.toString());
-        float[] resumed = trainAndRead(full, shared.resolve("resume-c"), checkpoint);
+        assertTrue(Files.isRegularFile(checkpoint.resolve("rollout.json")), "the rollout in use is in the checkpoint");
+        float[] resumed = trainAndRead(full, shared.resolve("resume-c" + iterations), checkpoint);
         assertArrayEquals(uninterrupted, resumed, 0f);
+        List<String> geometry = new ArrayList<>();
+        for (String run : List.of("resume-a", "resume-c")) {
+            String last = Files.readAllLines(shared.resolve(run + iterations).resolve(Runs.METRICS)).stream()
+                    .filter(l -> l.contains("\"step\":6,")).findFirst().orElseThrow();
+            geometry.add(last.replaceAll("\"(step_time|tokens_per_second)\":[^,}]*", ""));
+        }
+        assertEquals(geometry.get(0), geometry.get(1), "step 6 logs the same metrics, geometry against step 0 included");
     }
 
     private static float[] trainAndRead(TrainConfig config, Path out, Path resume) throws IOException {
@@ -249,8 +265,9 @@ class FineTuningTest {
                 }
             }
         }
-        assertEquals(List.of("start", "backward1", "step1", "backward2", "step2", "checkpoint2", "log2", "backward3", "step3",
-                "backward4", "step4", "checkpoint4", "log4", "eval4", "end"), calls);
+        // The checkpoint closes its step: everything the step logs is in metrics.jsonl before it.
+        assertEquals(List.of("start", "backward1", "step1", "backward2", "step2", "log2", "checkpoint2", "backward3", "step3",
+                "backward4", "step4", "log4", "eval4", "checkpoint4", "end"), calls);
         // save_total_limit 2 keeps both; each holds parameters, moments and the trainer state.
         for (String step : List.of("step-000002", "step-000004")) {
             for (String file : List.of("trainable.safetensors", "optimizer.safetensors", "trainer_state.json")) {
