@@ -57,6 +57,7 @@ public final class Checkpoints {
             state.put("step", s.step);
             state.put("rng_state", s.rng.state());
             state.put("optimizer_steps", s.optimizer.steps());
+            state.put("last_evaluation", s.lastEvaluation);
             AtomicFiles.writeJson(temp.resolve("trainer_state.json"), state);
             for (CheckpointPart part : parts) {
                 part.saveState(s, temp);
@@ -118,6 +119,9 @@ public final class Checkpoints {
         s.optimizer.restore(moments, state.get("optimizer_steps").asLong());
         s.rng.restore(state.get("rng_state").asLong());
         s.step = state.get("step").asInt();
+        Map<String, Double> evaluation = new LinkedHashMap<>();
+        state.path("last_evaluation").fields().forEachRemaining(e -> evaluation.put(e.getKey(), e.getValue().asDouble()));
+        s.lastEvaluation = evaluation;
         for (CheckpointPart part : parts) {
             part.restoreState(s, checkpoint);
         }

@@ -77,7 +77,7 @@ public final class Trainer {
     public Map<String, Double> run() {
         TrainConfig c = state.config;
         hooks.forEach(h -> h.onStart(state));
-        Map<String, Double> evaluation = Map.of();
+        Map<String, Double> evaluation = state.lastEvaluation;
         while (state.step < c.maxSteps() && state.stopReason == null) {
             state.step++;
             state.stepMetrics.clear();
@@ -128,6 +128,7 @@ public final class Trainer {
             metrics = Evaluator.evaluate(state.model, state.tokenizer, state.data.test(),
                 state.config.maxCompletionLength(), state.config.passAtK(), new Rng(state.config.seed() + 1));
         }
+        state.lastEvaluation = metrics;
         hooks.forEach(h -> h.onEval(state, metrics));
         return metrics;
     }

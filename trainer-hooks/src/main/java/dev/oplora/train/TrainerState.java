@@ -23,6 +23,8 @@ public final class TrainerState {
     final Map<String, Parameter> trainable;
     final Map<String, Double> stepMetrics = new LinkedHashMap<>();
     int step;
+    /** The newest held-out evaluation (kept in checkpoints, so a run resumed at its last step still reports it). */
+    Map<String, Double> lastEvaluation = Map.of();
     String stopReason;
     Path lastCheckpoint;
 
