@@ -99,6 +99,20 @@ class GrpoLossTest {
         }
     }
 
+    /** top_entropy_quantile q keeps completion tokens at or above the (1 - q) quantile of their entropies (torch.quantile). */
+    @Test
+    void entropyMaskKeepsTheTopQuantile() {
+        try (NDManager m = Engines.newManager()) {
+            NDArray entropies = array(m, new double[][] {{1, 2, 9}, {3, 4, 0}});
+            NDArray mask = array(m, new double[][] {{1, 1, 0}, {1, 1, 1}});
+            // Completion-token entropies {1, 2, 3, 4, 0}: the 0.5 quantile is 2, the 0.8 quantile 3.2.
+            assertArrayEquals(new float[] {0, 1, 0, 1, 1, 0}, GrpoLoss.entropyMask(entropies, mask, 0.5).toFloatArray());
+            assertArrayEquals(new float[] {0, 0, 0, 0, 1, 0}, GrpoLoss.entropyMask(entropies, mask, 0.2).toFloatArray());
+            assertEquals(null, GrpoLoss.entropyMask(entropies, mask, 1.0), "q = 1 keeps every token");
+        }
+        assertEquals(3.2, GrpoLoss.quantile(new double[] {4, 0, 3, 1, 2}, 0.8), 1e-12);
+    }
+
     @Test
     void advantagesFollowTrl() {
         double[] rewards = {1, 0, 0, 1, 1, 1, 1, 1};
