@@ -44,13 +44,28 @@ public final class Generator {
     }
 
     private final Transformer model;
-    private final int eos;
+    private final int[] stops;
     private final int pad;
 
+    /** Generation that stops a sequence at {@code eos} (-1: never). */
     public Generator(Transformer model, int eos, int pad) {
+        this(model, new int[] {eos}, pad);
+    }
+
+    /** Generation that stops a sequence at any of {@code stops} (a list-valued eos_token_id). */
+    public Generator(Transformer model, int[] stops, int pad) {
         this.model = model;
-        this.eos = eos;
+        this.stops = stops.clone();
         this.pad = pad;
+    }
+
+    private boolean stops(int id) {
+        for (int stop : stops) {
+            if (stop == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Completion token ids per prompt (EOS included when produced). */
@@ -103,7 +118,7 @@ public final class Generator {
                     if (!done[b]) {
                         out.get(b).add(next);
                         realLength[b]++;
-                        done[b] = next == eos;
+                        done[b] = stops(next);
                     }
                     all &= done[b];
                 }

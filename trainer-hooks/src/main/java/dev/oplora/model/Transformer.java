@@ -16,11 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A decoder-only transformer in the Llama / Qwen2 style, top to bottom in one file: token
- * embedding, then per layer RMSNorm -> grouped-query attention with rotary positions -> residual,
- * RMSNorm -> SwiGLU MLP -> residual; a final RMSNorm and the output projection (or the tied
- * embedding). Parameter names and shapes are exactly Hugging Face's, and every linear layer is a
- * {@link LinearLayer}, the injection point for adapters.
+ * A decoder-only transformer in the Llama / Qwen2 / Qwen3 style, top to bottom in one file: token
+ * embedding, then per layer RMSNorm -> grouped-query attention with rotary positions (Qwen3: each
+ * head of q and k RMS-normalised first) -> residual, RMSNorm -> SwiGLU MLP -> residual; a final
+ * RMSNorm and the output projection (or the tied embedding). Parameter names and shapes are
+ * exactly Hugging Face's, and every linear layer is a {@link LinearLayer}, the injection point
+ * for adapters.
  */
 public final class Transformer implements AutoCloseable {
 
@@ -39,10 +40,10 @@ public final class Transformer implements AutoCloseable {
     private Transformer(ModelConfig config, NDManager manager) {
         this.config = config;
         this.manager = manager;
-        int half = config.headDimension() / 2;
-        float[] inv = new float[half];
-        for (int i = 0; i < half; i++) {
-            inv[i] = (float) Math.pow(config.ropeTheta(), -2.0 * i / config.headDimension());
+        double[] frequencies = config.inverseFrequencies();
+        float[] inv = new float[frequencies.length];
+        for (int i = 0; i < inv.length; i++) {
+            inv[i] = (float) frequencies[i];
         }
         this.inverseFrequencies = EngineBridge.owned(manager.create(inv));
         // Constants of the graph, owned by PyTorch and made once (see Scalars for why they must be owned).
@@ -134,10 +135,19 @@ public final class Transformer implements AutoCloseable {
             if (c.outputBias()) {
                 out.put(p + "self_attn.o_proj.bias", new Shape(c.hiddenSize()));
             }
+            if (c.queryKeyNorm()) {
+                out.put(p + "self_attn.q_norm.weight", new Shape(d));
+                out.put(p + "self_attn.k_norm.weight", new Shape(d));
+            }
             out.put(p + "post_attention_layernorm.weight", new Shape(c.hiddenSize()));
             out.put(p + "mlp.gate_proj.weight", new Shape(c.intermediateSize(), c.hiddenSize()));
             out.put(p + "mlp.up_proj.weight", new Shape(c.intermediateSize(), c.hiddenSize()));
             out.put(p + "mlp.down_proj.weight", new Shape(c.hiddenSize(), c.intermediateSize()));
+            if (c.mlpBiases()) {
+                out.put(p + "mlp.gate_proj.bias", new Shape(c.intermediateSize()));
+                out.put(p + "mlp.up_proj.bias", new Shape(c.intermediateSize()));
+                out.put(p + "mlp.down_proj.bias", new Shape(c.hiddenSize()));
+            }
         }
         out.put("model.norm.weight", new Shape(c.hiddenSize()));
         if (!c.tieWordEmbeddings()) {
@@ -284,6 +294,10 @@ public final class Transformer implements AutoCloseable {
         NDArray q = heads(linear(prefix + "q_proj", x, training), b, t, heads, d);
         NDArray k = heads(linear(prefix + "k_proj", x, training), b, t, kvHeads, d);
         NDArray v = heads(linear(prefix + "v_proj", x, training), b, t, kvHeads, d);
+        if (config.queryKeyNorm()) {
+            q = rmsNorm(q, tensor(prefix + "q_norm.weight"));
+            k = rmsNorm(k, tensor(prefix + "k_norm.weight"));
+        }
         q = rotate(q, rotary);
         k = rotate(k, rotary);
         if (cache != null) {

@@ -52,6 +52,16 @@ public final class CharTokenizer implements Tokenizer {
         return out;
     }
 
+    /** BOS, then one id per character: the convention the synthetic tasks were trained with. */
+    @Override
+    public int[] encodePrompt(String text) {
+        int[] body = encode(text);
+        int[] ids = new int[body.length + 1];
+        ids[0] = bosId();
+        System.arraycopy(body, 0, ids, 1, body.length);
+        return ids;
+    }
+
     @Override
     public String decode(int[] tokens) {
         StringBuilder out = new StringBuilder();

@@ -7,7 +7,15 @@ import java.nio.file.Path;
 /** Text <-> token ids, with the special tokens the loops need. */
 public interface Tokenizer {
 
+    /** Ids of {@code text} alone, no special tokens. */
     int[] encode(String text);
+
+    /**
+     * Ids of a prompt as the model expects it: with the special tokens the tokenizer adds itself
+     * (a Hugging Face tokenizer's post-processor: BOS for Llama 3, nothing for Qwen; BOS for the
+     * character tokenizer).
+     */
+    int[] encodePrompt(String text);
 
     String decode(int[] ids);
 
@@ -18,6 +26,11 @@ public interface Tokenizer {
     int eosId();
 
     int padId();
+
+    /** Every id that ends a generation (a list-valued eos_token_id gives several). */
+    default int[] stopIds() {
+        return new int[] {eosId()};
+    }
 
     /** Writes {@code tokenizer.json} (Hugging Face format) into a model folder. */
     void save(Path folder) throws IOException;

@@ -18,22 +18,27 @@ public final class Evaluator {
     private Evaluator() {
     }
 
-    /** Prompt ids as the loops feed them: BOS, then the prompt's characters. */
+    /** Prompt ids as the loops feed them: the tokenizer's own prompt encoding. */
     public static int[] promptIds(Tokenizer tokenizer, Example e) {
-        int[] body = tokenizer.encode(e.prompt());
-        int[] ids = new int[body.length + 1];
-        ids[0] = tokenizer.bosId();
-        System.arraycopy(body, 0, ids, 1, body.length);
-        return ids;
+        return tokenizer.encodePrompt(e.prompt());
     }
 
-    /** Completion text: tokens up to (not including) EOS. */
+    /** Completion text: tokens up to (not including) the first stop id. */
     public static String completionText(Tokenizer tokenizer, int[] completion) {
         int end = 0;
-        while (end < completion.length && completion[end] != tokenizer.eosId()) {
+        while (end < completion.length && !stops(tokenizer, completion[end])) {
             end++;
         }
         return tokenizer.decode(java.util.Arrays.copyOf(completion, end));
+    }
+
+    private static boolean stops(Tokenizer tokenizer, int id) {
+        for (int stop : tokenizer.stopIds()) {
+            if (stop == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -42,7 +47,7 @@ public final class Evaluator {
      */
     public static Map<String, Double> evaluate(Transformer model, Tokenizer tokenizer, List<Example> examples,
                                                int maxNewTokens, int passAtK, Rng rng) {
-        Generator generator = new Generator(model, tokenizer.eosId(), tokenizer.padId());
+        Generator generator = new Generator(model, tokenizer.stopIds(), tokenizer.padId());
         Verifier verifier = Verifier.exact();
         Map<String, int[]> cells = new LinkedHashMap<>();
         int correct = 0;

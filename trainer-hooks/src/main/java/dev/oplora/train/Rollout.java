@@ -84,7 +84,7 @@ public record Rollout(List<int[]> prompts, List<int[]> completions, double[] adv
                 prompts.add(Evaluator.promptIds(s.tokenizer, e));
             }
         }
-        List<int[]> completions = new Generator(s.model, s.tokenizer.eosId(), s.tokenizer.padId()).generate(prompts,
+        List<int[]> completions = new Generator(s.model, s.tokenizer.stopIds(), s.tokenizer.padId()).generate(prompts,
                 new Generator.Sampling(c.maxCompletionLength(), c.temperature(), c.topP(), true), s.rng);
         List<Group> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -125,7 +125,7 @@ public record Rollout(List<int[]> prompts, List<int[]> completions, double[] adv
         int truncated = 0;
         for (int i = 0; i < counted.length; i++) {
             int[] completion = completions.get(i);
-            boolean cut = completion.length == 0 || completion[completion.length - 1] != s.tokenizer.eosId();
+            boolean cut = completion.length == 0 || Arrays.stream(s.tokenizer.stopIds()).noneMatch(id -> id == completion[completion.length - 1]);
             truncated += cut ? 1 : 0;
             counted[i] = !(cut && c.maskTruncatedCompletions());
         }

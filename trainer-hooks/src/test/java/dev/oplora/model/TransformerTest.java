@@ -59,7 +59,7 @@ class TransformerTest {
     @Test
     void folderRoundTripGivesIdenticalLogits(@TempDir Path dir) throws Exception {
         for (ModelConfig config : new ModelConfig[] {gqa(tokenizer.vocabSize()),
-                new ModelConfig(ModelType.QWEN2, 32, 48, 4, 1, 2, tokenizer.vocabSize(), 1e-6, 1e6, 64, true, null, null, null, null, null)}) {
+                ModelConfig.of(ModelType.QWEN2, tokenizer.vocabSize(), 32, 48, 2, 4, 1, 64, 1e6, true)}) {
             Transformer model = Transformer.random(config, manager, 3, false);
             NDArray input = ids(new int[][] {tokenizer.encode("12+34="), tokenizer.encode("7*8=56")});
             float[] before = model.forward(input, false).toFloatArray();
@@ -158,7 +158,7 @@ class TransformerTest {
     @Test
     void gradientsMatchFiniteDifferences() {
         ModelConfig[] configs = {gqa(tokenizer.vocabSize()),
-                new ModelConfig(ModelType.QWEN2, 16, 24, 2, 1, 1, tokenizer.vocabSize(), 1e-6, 100.0, 32, true, null, null, null, null, null)};
+                ModelConfig.of(ModelType.QWEN2, tokenizer.vocabSize(), 16, 24, 1, 2, 1, 32, 100.0, true)};
         for (ModelConfig config : configs) {
             Transformer model = Transformer.random(config, manager, 8, true);
             // Larger weights than the 0.02 init, so every block contributes measurably.
