@@ -15,6 +15,28 @@ public enum Dtype {
         return size;
     }
 
+    /** The name torch and config.json's {@code torch_dtype} use ("bfloat16", ...), or null for non-float types. */
+    public String torchName() {
+        return switch (this) {
+            case F64 -> "float64";
+            case F32 -> "float32";
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            default -> null;
+        };
+    }
+
+    /** A floating type by torch name ("bfloat16") or short name ("bf16", "f32"); null when neither. */
+    public static Dtype ofFloatName(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        for (Dtype d : new Dtype[] {F32, BF16, F16, F64}) {
+            if (key.equals(d.torchName()) || key.equals(d.name().toLowerCase(java.util.Locale.ROOT))) {
+                return d;
+            }
+        }
+        return null;
+    }
+
     /** Whether values convert to float32 on read. */
     public boolean isFloating() {
         return this == F64 || this == F32 || this == F16 || this == BF16;

@@ -2,7 +2,11 @@ package dev.oplora.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.oplora.adapters.ComputeDevice;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.DeltaFiles;
+import dev.oplora.config.ConfigFiles;
+import dev.oplora.train.Evaluator;
+import dev.oplora.train.SequenceBatch;
 import dev.oplora.adapters.Engines;
 import dev.oplora.model.Generator;
 import dev.oplora.model.ModelFolder;
@@ -45,6 +49,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N.")
     ComputeDevice device;
 
+    @Option(names = "--json", description = "Print one JSON object: prompt_ids, completion_ids, completion_logprobs "
+            + "(log-softmax of each chosen id), text.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         try (NDManager manager = Engines.newManager(device)) {
@@ -53,13 +61,27 @@ final class GenerateCommand implements Callable<Integer> {
                 DeltaFiles.loadAny(adapter, m.linearLayers());
             }
             Tokenizer tokenizer = Tokenizer.load(model);
-            int[] body = tokenizer.encode(prompt);
-            int[] ids = new int[body.length + 1];
-            ids[0] = tokenizer.bosId();
-            System.arraycopy(body, 0, ids, 1, body.length);
+            // The tokenizer adds exactly the special tokens its own post-processor adds (no BOS by hand).
+            int[] ids = tokenizer.encodePrompt(prompt);
+            if (ids.length + maxNewTokens > m.config().maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("the prompt (" + ids.length + " tokens) plus --max-new-tokens "
+                        + maxNewTokens + " exceed max_position_embeddings " + m.config().maxPositionEmbeddings());
+            }
             Generator.Sampling sampling = new Generator.Sampling(maxNewTokens, greedy ? 0 : temperature, topP, true);
-            int[] out = new Generator(m, tokenizer.eosId(), tokenizer.padId()).generate(List.of(ids), sampling, new Rng(seed)).get(0);
-            System.out.println(prompt + dev.oplora.train.Evaluator.completionText(tokenizer, out));
+            int[] out = new Generator(m, tokenizer.stopIds(), tokenizer.padId()).generate(List.of(ids), sampling, new Rng(seed)).get(0);
+            String text = Evaluator.completionText(tokenizer, out);
+            if (!json) {
+                System.out.println(prompt + text);
+                return 0;
+            }
+            float[] logprobs = SequenceBatch.of(manager, List.of(ids), List.of(out), tokenizer.padId())
+                    .completionLogProbs(m, false, false, false)[0].toFloatArray();
+            ObjectNode result = ConfigFiles.JSON.createObjectNode();
+            result.putPOJO("prompt_ids", ids);
+            result.putPOJO("completion_ids", out);
+            result.putPOJO("completion_logprobs", java.util.Arrays.copyOf(logprobs, out.length));
+            result.put("text", text);
+            System.out.println(ConfigFiles.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
         }
         return 0;
     }

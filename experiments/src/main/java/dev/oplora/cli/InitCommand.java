@@ -8,9 +8,9 @@ import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.adapters.config.Method;
 import dev.oplora.adapters.config.TargetModules;
 import dev.oplora.model.ModelFolder;
+import dev.oplora.model.ShardSize;
 import dev.oplora.model.Transformer;
 import dev.oplora.safetensors.Dtype;
-import dev.oplora.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,6 +43,9 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random parts of the init.")
     long seed;
 
+    @Option(names = "--dtype", description = "Storage of the residual base of pissa / milora: f32, bf16, f16 (default: the base's).")
+    String dtype;
+
     @Option(names = "--out", required = true, description = "Output adapter folder.")
     Path out;
 
@@ -53,16 +56,18 @@ final class InitCommand implements Callable<Integer> {
         }
         AdapterConfig config = AdapterConfig.lora(lowRank.init(), rank, alpha != null ? alpha : 2.0 * rank,
                 TargetModules.parse(target)).withProjected(lowRank.projected()).withPrincipalRank(principalRank).withSeed(seed);
+        Dtype storage = StorageOptions.dtype(dtype, model);
         try (NDManager manager = Engines.newManager()) {
             Transformer base = ModelFolder.load(model, manager, false);
             Injector.Injected injected = Injector.inject(base.linearLayers(), config);
+            if (lowRank.init().replacesBase()) {
+                // Weights only: the residual folder takes the base's config and tokenizer files as they are.
+                Path residual = out.resolveSibling(out.getFileName() + "-residual-base");
+                ModelFolder.saveDerived(residual, model, base, storage, false, ShardSize.DEFAULT);
+                System.out.println("wrote " + residual + " (base with the adapter's part removed, " + storage.torchName() + ")");
+            }
             PeftFiles.save(out, injected, model.toAbsolutePath().toString());
             System.out.println("wrote " + out + " (" + injected.layers().size() + " modules)");
-            if (lowRank.init().replacesBase()) {
-                Path residual = out.resolveSibling(out.getFileName() + "-residual-base");
-                ModelFolder.save(residual, base, Tokenizer.load(model), Dtype.F32, false);
-                System.out.println("wrote " + residual + " (base with the adapter's part removed)");
-            }
         }
         return 0;
     }

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.oplora.adapters.DeltaFiles;
 import dev.oplora.adapters.Engines;
 import dev.oplora.model.ModelFolder;
+import dev.oplora.model.ShardSize;
 import dev.oplora.model.Transformer;
 import dev.oplora.safetensors.Dtype;
-import dev.oplora.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,22 +25,23 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output model folder.")
     Path out;
 
-    @Option(names = "--dtype", defaultValue = "f32", description = "f32 or bf16.")
+    @Option(names = "--dtype", description = "f32, bf16, f16 or f64 (default: the base's torch_dtype).")
     String dtype;
+
+    @Option(names = "--max-shard-size", defaultValue = "5GB",
+            description = "Largest weight file, as transformers (5GB, 500MB, 2GiB); more become shards with an index.")
+    String maxShardSize;
 
     @Override
     public Integer call() throws Exception {
-        Dtype storage = switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
-            case "f32", "float32" -> Dtype.F32;
-            case "bf16", "bfloat16" -> Dtype.BF16;
-            default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
-        };
+        Dtype storage = StorageOptions.dtype(dtype, model);
+        ShardSize shard = ShardSize.parse(maxShardSize);
         try (NDManager manager = Engines.newManager()) {
             Transformer base = ModelFolder.load(model, manager, false);
             DeltaFiles.loadAny(adapter, base.linearLayers());
-            ModelFolder.save(out, base, Tokenizer.load(model), storage);
+            ModelFolder.saveDerived(out, model, base, storage, true, shard);
         }
-        System.out.println("wrote " + out);
+        System.out.println("wrote " + out + " (" + storage.torchName() + ")");
         return 0;
     }
 }

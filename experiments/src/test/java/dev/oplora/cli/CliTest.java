@@ -180,4 +180,41 @@ class CliTest {
         BenchCommand bench = (BenchCommand) parsed.subcommand().commandSpec().userObject();
         assertEquals(List.of("ProjectionBenchmark", "-p", "shape=4096x4096", "-p", "k=64", "-f", "1", "-wi", "2"), bench.args);
     }
+
+    /**
+     * A model config.json oplora cannot honour fails with exit code 2 and one line naming the file,
+     * the field and its value, and nothing is written.
+     */
+    @Test
+    void unsupportedModelConfigsAreRefusedByName() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String[][] cases = {
+            {"rope_scaling", "{\"rope_type\": \"yarn\", \"factor\": 4.0}", "model config field 'rope_scaling.rope_type' \"yarn\" is not implemented"},
+            {"hidden_act", "\"gelu_pytorch_tanh\"", "model config field 'hidden_act' \"gelu_pytorch_tanh\" is not implemented"},
+            {"use_sliding_window", "true", "model config field 'use_sliding_window' true is not implemented"},
+            {"partial_rotary_factor", "0.5", "model config field 'partial_rotary_factor' 0.5 is not implemented"},
+            {"quantization_config", "{\"quant_method\": \"awq\"}", "model config field 'quantization_config' is not understood"},
+            {"attention_dropout", "0.1", "model config field 'attention_dropout' = 0.1 is not implemented"},
+        };
+        for (String[] c : cases) {
+            Path bad = dir.resolve("bad-" + c[0]);
+            Files.createDirectories(bad);
+            for (String file : List.of("model.safetensors", "tokenizer.json")) {
+                Files.copy(base.resolve(file), bad.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(base.resolve("config.json").toFile());
+            config.set(c[0], json.readTree(c[1]));
+            Files.writeString(bad.resolve("config.json"), config.toString());
+            Path out = dir.resolve("out-" + c[0]);
+            Run merge = cli("merge", "--model", bad.toString(), "--adapter",
+                    demo.resolve("cells/lora__sft__addition__s1/adapter").toString(), "--out", out.toString());
+            assertEquals(2, merge.code(), c[0]);
+            assertEquals(1, merge.err().strip().lines().count(), merge.err());
+            assertTrue(merge.err().contains(bad.resolve("config.json") + ": " + c[2]), merge.err());
+            assertFalse(Files.exists(out), "nothing written for " + c[0]);
+            Run init = cli("init", "--model", bad.toString(), "--method", "pissa", "--rank", "2", "--out", out.toString());
+            assertEquals(2, init.code(), c[0]);
+            assertFalse(Files.exists(out) || Files.exists(dir.resolve("out-" + c[0] + "-residual-base")), "nothing written");
+        }
+    }
 }

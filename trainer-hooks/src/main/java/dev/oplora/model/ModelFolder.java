@@ -13,7 +13,10 @@ import dev.oplora.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.oplora.config.ConfigFiles;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +28,12 @@ public final class ModelFolder {
 
     public static final String CONFIG = "config.json";
     public static final String GENERATION_CONFIG = "generation_config.json";
+    public static final String INDEX = "model.safetensors.index.json";
+
+    /** Files a folder derived from a base copies byte for byte when the base has them. */
+    public static final List<String> COPIED_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "vocab.json", "merges.txt", "tokenizer.model", "added_tokens.json",
+            "chat_template.jinja", GENERATION_CONFIG);
 
     private ModelFolder() {
     }
@@ -60,7 +69,90 @@ public final class ModelFolder {
         }
     }
 
-    /** Loads a folder written by oplora or any Llama / Qwen2 folder of F32, F16 or BF16 weights. */
+    /**
+     * Writes a folder derived from the model folder {@code base}: the model's weights (merged
+     * with its adapters, or the frozen base when {@code merged} is false) in {@code dtype},
+     * sharded at {@code maxShard}; the base's {@code config.json} with every field and value
+     * kept (only {@code torch_dtype} follows the new dtype); and the base's tokenizer and
+     * generation files, byte for byte. Tensors are converted one at a time as they are written.
+     * Nothing appears at {@code folder} unless all of it was written.
+     */
+    public static void saveDerived(Path folder, Path base, Transformer model, Dtype dtype, boolean merged, ShardSize maxShard)
+            throws IOException {
+        Path target = folder.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
+        try {
+            writeShards(temp, model, merged, dtype, maxShard);
+            ObjectNode config = ConfigFiles.readObject(base.resolve(CONFIG), ModelConfig.KIND);
+            String field = config.has("dtype") && !config.has("torch_dtype") ? "dtype" : "torch_dtype";
+            config.put(field, dtype.torchName());
+            AtomicFiles.writeJson(temp.resolve(CONFIG), config);
+            for (String name : COPIED_FILES) {
+                if (Files.isRegularFile(base.resolve(name))) {
+                    Files.copy(base.resolve(name), temp.resolve(name));
+                }
+            }
+            AtomicFiles.replaceFolder(temp, target);
+        } catch (IOException | RuntimeException e) {
+            AtomicFiles.deleteTree(temp);
+            throw e;
+        }
+    }
+
+    /** The floating type a model folder stores (its config's torch_dtype, or dtype), float32 when it says none. */
+    public static Dtype storedDtype(Path folder) throws IOException {
+        ObjectNode config = ConfigFiles.readObject(folder.resolve(CONFIG), ModelConfig.KIND);
+        String name = config.path("torch_dtype").asText(config.path("dtype").asText("float32"));
+        Dtype dtype = Dtype.ofFloatName(name);
+        if (dtype == null) {
+            throw new IllegalArgumentException(folder.resolve(CONFIG) + ": model config field 'torch_dtype' \"" + name
+                    + "\" is not a floating type oplora writes (float32, bfloat16, float16, float64)");
+        }
+        return dtype;
+    }
+
+    /**
+     * {@code model.safetensors}, or {@code model-0000i-of-0000n.safetensors} shards of at most
+     * {@code maxShard} each (a larger tensor alone in its shard) with transformers' index.
+     */
+    private static void writeShards(Path folder, Transformer model, boolean merged, Dtype dtype, ShardSize maxShard)
+            throws IOException {
+        Map<String, Shape> shapes = Transformer.expectedShapes(model.config());
+        List<List<String>> shards = new ArrayList<>();
+        long used = 0;
+        long total = 0;
+        for (Map.Entry<String, Shape> e : shapes.entrySet()) {
+            long bytes = e.getValue().size() * dtype.size();
+            if (shards.isEmpty() || (used > 0 && used + bytes > maxShard.bytes())) {
+                shards.add(new ArrayList<>());
+                used = 0;
+            }
+            shards.get(shards.size() - 1).add(e.getKey());
+            used += bytes;
+            total += bytes;
+        }
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        for (int i = 0; i < shards.size(); i++) {
+            String file = shards.size() == 1 ? WeightStore.SINGLE_FILE
+                    : String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+            SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
+            for (String name : shards.get(i)) {
+                writer.addLazy(name, dtype, shapes.get(name).getShape(), () -> model.weightValues(name, merged));
+                weightMap.put(name, file);
+            }
+            writer.write(folder.resolve(file));
+        }
+        if (shards.size() > 1) {
+            ObjectNode index = ConfigFiles.JSON.createObjectNode();
+            index.putObject("metadata").put("total_size", total);
+            ObjectNode map = index.putObject("weight_map");
+            weightMap.forEach(map::put);
+            AtomicFiles.writeJson(folder.resolve(INDEX), index);
+        }
+    }
+
+    /** Loads a folder written by oplora or any Llama / Qwen2 / Qwen3 folder of F32, F16 or BF16 weights. */
     public static Transformer load(Path folder, NDManager manager, boolean trainable) throws IOException {
         if (!Files.isDirectory(folder)) {
             throw new IllegalArgumentException(folder + ": model folder does not exist");

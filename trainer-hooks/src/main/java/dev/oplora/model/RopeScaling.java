@@ -25,17 +25,17 @@ public record RopeScaling(@JsonProperty("rope_type") String ropeType, @JsonPrope
 
     public RopeScaling {
         String kind = ropeType != null ? ropeType : type;
-        FieldException.require(kind != null, "rope_scaling.rope_type", "is missing");
-        FieldException.require(IMPLEMENTED.contains(kind), "rope_scaling.rope_type",
+        FieldException.require(kind != null, "rope_type", "is missing");
+        FieldException.require(IMPLEMENTED.contains(kind), "rope_type",
                 "\"" + kind + "\" is not implemented (oplora implements " + IMPLEMENTED + ")");
         if (!kind.equals("default")) {
-            FieldException.require(factor != null && factor > 0, "rope_scaling.factor", "must be positive, got " + factor);
+            FieldException.require(factor != null && factor > 0, "factor", "must be positive, got " + factor);
         }
         if (kind.equals("llama3")) {
             FieldException.require(lowFreqFactor != null && highFreqFactor != null && highFreqFactor > lowFreqFactor,
-                    "rope_scaling.low_freq_factor", "and high_freq_factor are required, high > low");
+                    "low_freq_factor", "and high_freq_factor are required, high > low");
             FieldException.require(originalMaxPositionEmbeddings != null && originalMaxPositionEmbeddings > 0,
-                    "rope_scaling.original_max_position_embeddings", "is required for llama3 scaling");
+                    "original_max_position_embeddings", "is required for llama3 scaling");
         }
     }
 

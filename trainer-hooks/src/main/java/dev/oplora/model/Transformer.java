@@ -215,6 +215,26 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
+     * One weight's values (float32, row-major) by Hugging Face name, computing a merged linear
+     * weight only for this call: what a streaming save reads, one tensor at a time.
+     */
+    public float[] weightValues(String name, boolean merged) {
+        if (tensors.containsKey(name)) {
+            return tensors.get(name).getArray().toFloatArray();
+        }
+        if (name.endsWith(".bias")) {
+            return linears.get(name.substring(0, name.length() - ".bias".length())).bias().toFloatArray();
+        }
+        LinearLayer layer = linears.get(name.substring(0, name.length() - ".weight".length()));
+        if (!merged) {
+            return layer.weight().toFloatArray();
+        }
+        try (NDArray effective = layer.effectiveWeight()) {
+            return effective.toFloatArray();
+        }
+    }
+
+    /**
      * Logits [B, T, vocab] for token ids [B, T].
      *
      * @param positions absolute position of each token, [B][T]

@@ -9,6 +9,7 @@ import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.adapters.config.AdapterType;
 import dev.oplora.model.ModelConfig;
 import dev.oplora.model.ModelFolder;
+import dev.oplora.model.ShardSize;
 import dev.oplora.model.Transformer;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.svd.SvdCache;
@@ -107,7 +108,7 @@ public final class Runs {
             } else {
                 DeltaFiles.save(out.resolve("adapter"), injected);
             }
-            ModelFolder.save(out.resolve("merged"), model, tokenizer, Dtype.F32);
+            ModelFolder.saveDerived(out.resolve("merged"), base, model, ModelFolder.storedDtype(base), true, ShardSize.DEFAULT);
             return new Result(evaluation, out, trainer.state().stopReason());
         }
     }

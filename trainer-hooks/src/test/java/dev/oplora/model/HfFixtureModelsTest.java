@@ -45,6 +45,45 @@ class HfFixtureModelsTest {
         }
     }
 
+    /**
+     * A folder derived from each fixture (float32, 4 MB shards) keeps every config field and value
+     * but torch_dtype, copies every tokenizer and generation file byte for byte, writes
+     * transformers' shard index, and loads back to the same logits.
+     */
+    @Test
+    void derivedFoldersKeepEveryFieldAndFile(@org.junit.jupiter.api.io.TempDir Path out) throws IOException {
+        Path root = Fixtures.folder("models");
+        List<Path> folders;
+        try (Stream<Path> entries = Files.list(root)) {
+            folders = entries.filter(Files::isDirectory).sorted().toList();
+        }
+        ObjectMapper json = new ObjectMapper();
+        for (Path folder : folders) {
+            Path derived = out.resolve(folder.getFileName());
+            try (NDManager manager = Engines.newManager()) {
+                Transformer model = ModelFolder.load(folder, manager, false);
+                ModelFolder.saveDerived(derived, folder, model, dev.oplora.safetensors.Dtype.F32, true, ShardSize.parse("4MB"));
+                var before = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(folder.resolve("config.json").toFile());
+                var after = json.readTree(derived.resolve("config.json").toFile());
+                assertEquals("float32", after.path("torch_dtype").asText());
+                before.put("torch_dtype", "float32");
+                assertEquals(before, after, folder + ": every config field kept");
+                for (String file : ModelFolder.COPIED_FILES) {
+                    if (Files.isRegularFile(folder.resolve(file))) {
+                        assertArrayEquals(Files.readAllBytes(folder.resolve(file)), Files.readAllBytes(derived.resolve(file)), file);
+                    }
+                }
+                JsonNode index = json.readTree(derived.resolve(ModelFolder.INDEX).toFile());
+                assertTrue(index.path("weight_map").size() > 0 && index.path("metadata").path("total_size").asLong() > 4_000_000,
+                        "sharded with an index");
+                NDArray ids = manager.create(new long[] {9707, 1879, 11}, new Shape(1, 3));
+                float[] original = model.forward(ids, false).toFloatArray();
+                float[] reloaded = ModelFolder.load(derived, manager, false).forward(ids, false).toFloatArray();
+                assertArrayEquals(original, reloaded, 0f, folder + ": the derived folder computes the same logits");
+            }
+        }
+    }
+
     private static void check(Path folder) throws IOException {
         String name = folder.getFileName().toString();
         JsonNode expected = new ObjectMapper().readTree(folder.resolve("expected.json").toFile());

@@ -59,7 +59,8 @@ class TransformerTest {
     @Test
     void folderRoundTripGivesIdenticalLogits(@TempDir Path dir) throws Exception {
         for (ModelConfig config : new ModelConfig[] {gqa(tokenizer.vocabSize()),
-                ModelConfig.of(ModelType.QWEN2, tokenizer.vocabSize(), 32, 48, 2, 4, 1, 64, 1e6, true)}) {
+                ModelConfig.of(ModelType.QWEN2, tokenizer.vocabSize(), 32, 48, 2, 4, 1, 64, 1e6, true),
+                ModelConfig.of(ModelType.QWEN3, tokenizer.vocabSize(), 32, 48, 2, 4, 2, 64, 1e6, true)}) {
             Transformer model = Transformer.random(config, manager, 3, false);
             NDArray input = ids(new int[][] {tokenizer.encode("12+34="), tokenizer.encode("7*8=56")});
             float[] before = model.forward(input, false).toFloatArray();
@@ -77,7 +78,7 @@ class TransformerTest {
                     + config.numKeyValueHeads()));
         }
         try (var entries = Files.list(dir)) {
-            assertEquals(3, entries.count(), "no temp folders left");
+            assertEquals(4, entries.count(), "no temp folders left: a folder per model type and the bf16 one");
         }
     }
 
@@ -158,7 +159,8 @@ class TransformerTest {
     @Test
     void gradientsMatchFiniteDifferences() {
         ModelConfig[] configs = {gqa(tokenizer.vocabSize()),
-                ModelConfig.of(ModelType.QWEN2, tokenizer.vocabSize(), 16, 24, 1, 2, 1, 32, 100.0, true)};
+                ModelConfig.of(ModelType.QWEN2, tokenizer.vocabSize(), 16, 24, 1, 2, 1, 32, 100.0, true),
+                ModelConfig.of(ModelType.QWEN3, tokenizer.vocabSize(), 16, 24, 1, 2, 1, 32, 100.0, true)};
         for (ModelConfig config : configs) {
             Transformer model = Transformer.random(config, manager, 8, true);
             // Larger weights than the 0.02 init, so every block contributes measurably.
