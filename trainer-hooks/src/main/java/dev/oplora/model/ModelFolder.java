@@ -13,6 +13,7 @@ import dev.oplora.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.oplora.adapters.EngineBridge;
 import dev.oplora.config.ConfigFiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -168,7 +169,8 @@ public final class ModelFolder {
                     continue; // older Llama exports store the rotary table; it is derived from rope_theta
                 }
                 TensorInfo info = store.info(name);
-                named.put(name, manager.create(store.readFloats(name), new Shape(info.shape())));
+                // Into PyTorch's memory at once: the Java-side buffer of one tensor is all that is alive.
+                named.put(name, EngineBridge.owned(manager.create(store.readFloats(name), new Shape(info.shape()))));
             }
         }
         try {

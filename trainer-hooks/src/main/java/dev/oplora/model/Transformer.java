@@ -229,8 +229,10 @@ public final class Transformer implements AutoCloseable {
         if (!merged) {
             return layer.weight().toFloatArray();
         }
-        try (NDArray effective = layer.effectiveWeight()) {
-            return effective.toFloatArray();
+        // The scope frees base + s B A and its intermediates (B A, the scaled delta) right here.
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            scope.suppressNotUsedWarning();
+            return layer.effectiveWeight().toFloatArray();
         }
     }
 
