@@ -20,8 +20,12 @@ public sealed interface Adapter extends AutoCloseable permits LoraAdapter, Spars
     /** y = x W_eff^T + b for input x [..., in]. */
     NDArray forward(NDArray x, NDArray baseWeight, NDArray bias, boolean training);
 
-    /** What the adapter adds to the base weight, out x in. */
-    NDArray deltaWeight();
+    /**
+     * What the adapter adds to the base weight {@code baseWeight} (the frozen, unmerged W, out x
+     * in): B A s for LoRA, M * D for sparse, D for full; for DoRA, which rescales rows of
+     * W + s B A, it depends on W.
+     */
+    NDArray deltaWeight(NDArray baseWeight);
 
     /** Entries that actually train (for sparse: the mask count, not the dense buffer size). */
     long trainableParameterCount();

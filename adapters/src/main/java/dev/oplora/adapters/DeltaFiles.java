@@ -43,7 +43,7 @@ public final class DeltaFiles {
             Adapter adapter = e.getValue().adapter();
             if (adapter instanceof SparseAdapter sparse) {
                 int[] indices = sparse.mask().indices();
-                float[] dense = sparse.deltaWeight().toFloatArray();
+                float[] dense = sparse.deltaWeight(e.getValue().weight()).toFloatArray();
                 long[] flat = new long[indices.length];
                 float[] values = new float[indices.length];
                 for (int i = 0; i < indices.length; i++) {
@@ -55,7 +55,7 @@ public final class DeltaFiles {
                 writer.add(module + ".delta.shape", Dtype.I64, new long[] {2},
                         new long[] {sparse.mask().rows(), sparse.mask().cols()});
             } else if (adapter instanceof FullAdapter full) {
-                NDArray delta = full.deltaWeight();
+                NDArray delta = full.deltaWeight(e.getValue().weight());
                 writer.add(module + ".delta", Dtype.F32, delta.getShape().getShape(), delta.toFloatArray());
             } else {
                 throw new IllegalArgumentException("module '" + module + "' holds a " + adapter.kind()
@@ -67,7 +67,7 @@ public final class DeltaFiles {
         AdapterConfig c = injected.config();
         AdapterConfig exported = new AdapterConfig(PeftType.LORA, c.adapterType(), null, null, null, null,
                 new TargetModules(new ArrayList<>(injected.layers().keySet()), null), null, null, null, null, null,
-                c.principalRank(), null, c.mask(), c.density(), c.seed(), c.svdSolver());
+                c.principalRank(), null, c.mask(), c.density(), c.seed(), c.svdSolver(), null, null);
         ObjectNode node = ConfigFiles.JSON.valueToTree(exported);
         node.remove(java.util.List.of("r", "lora_alpha", "use_rslora", "lora_dropout", "init_lora_weights",
                 "rank_pattern", "alpha_pattern", "projected", "peft_type"));

@@ -41,7 +41,7 @@ public final class FullAdapter implements Adapter {
     }
 
     @Override
-    public NDArray deltaWeight() {
+    public NDArray deltaWeight(NDArray baseWeight) {
         return delta.getArray().duplicate();
     }
 

@@ -88,9 +88,12 @@ public final class Injector {
         switch (config.adapterType()) {
             case LORA -> {
                 InitOptions options = new InitOptions(rankFor(name, config), alphaFor(name, config), config.useRslora(),
-                        config.principalRank(), seed, solver);
-                LoraAdapter.attach(layer, config.initLoraWeights(), options, config.loraDropout().floatValue(),
-                        config.projected());
+                        config.principalRank(), seed, solver, config.a0Norm().rowScale());
+                LoraAdapter lora = LoraAdapter.attach(layer, config.initLoraWeights(), options,
+                        config.loraDropout().floatValue(), config.projected());
+                if (config.useDora()) {
+                    lora.withDora(layer);
+                }
             }
             case SPARSE -> SparseAdapter.attach(layer, config.mask(),
                     new MaskOptions(config.density(), config.principalRank(), seed, solver));

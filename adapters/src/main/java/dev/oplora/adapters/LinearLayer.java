@@ -26,6 +26,7 @@ public final class LinearLayer extends AbstractBlock {
     private Adapter adapter;
     private NDArray originalWeight;
     private boolean merged;
+    private NDArray mergedDelta;
 
     private LinearLayer(NDArray weight, NDArray bias, boolean trainable) {
         super(VERSION);
@@ -107,6 +108,11 @@ public final class LinearLayer extends AbstractBlock {
         adapter = next;
     }
 
+    /** Registers a parameter an attached adapter grows after attaching (DoRA's magnitude). */
+    void addAdapterParameter(Parameter p) {
+        addParameter(p);
+    }
+
     /** Removes the adapter (unmerging first) and restores the original base weight. */
     public Adapter detach() {
         if (adapter == null) {
@@ -127,20 +133,23 @@ public final class LinearLayer extends AbstractBlock {
         return removed;
     }
 
-    /** W += delta: the forward pass then costs one plain GEMM. */
+    /** W += delta: the forward pass then costs one plain GEMM. The delta is kept for {@link #unmerge}. */
     public void merge() {
         requireAdapter();
         if (!merged) {
-            weight.getArray().addi(adapter.deltaWeight());
+            mergedDelta = EngineBridge.owned(adapter.deltaWeight(weight.getArray()));
+            weight.getArray().addi(mergedDelta);
             merged = true;
         }
     }
 
-    /** W -= delta, restoring the base to within float32 rounding. */
+    /** W -= the delta merged in, restoring the base to within float32 rounding. */
     public void unmerge() {
         requireAdapter();
         if (merged) {
-            weight.getArray().subi(adapter.deltaWeight());
+            weight.getArray().subi(mergedDelta);
+            mergedDelta.close();
+            mergedDelta = null;
             merged = false;
         }
     }
@@ -150,7 +159,7 @@ public final class LinearLayer extends AbstractBlock {
         if (adapter == null || merged) {
             return weight.getArray().duplicate();
         }
-        return weight.getArray().add(adapter.deltaWeight());
+        return weight.getArray().add(adapter.deltaWeight(weight.getArray()));
     }
 
     /** Trainable entries: the adapter's, or the layer's own when it trains without one. */

@@ -32,6 +32,8 @@ public final class LoraAdapter implements Adapter {
     private final Projection projection;
     private NDArray initialA;
     private NDArray initialB;
+    /** DoRA's per-output-row magnitude m [out], or null for plain LoRA. */
+    private Parameter magnitude;
 
     LoraAdapter(NDArray a, NDArray b, double scaling, float dropout, String init, Projection projection) {
         this.a = LinearLayer.parameter("lora_A", Parameter.Type.WEIGHT, a, true);
@@ -56,6 +58,41 @@ public final class LoraAdapter implements Adapter {
     public static LoraAdapter attach(LinearLayer layer, AdapterInit init, InitOptions options, float dropout,
                                      boolean projected) {
         return attach(layer, EngineBridge.lowRank(layer, init, options, projected), init, dropout);
+    }
+
+    /**
+     * Turns this adapter into DoRA (weight-decomposed LoRA, as PEFT's {@code use_dora}): the
+     * layer applies m * (W + s B A) / ||W + s B A|| row by row, the norm treated as a constant
+     * (detached, DoRA section 4.3), with the magnitude m [out] trained and started at the row
+     * norms of W + s B0 A0, so the adapter is still a no-op at step 0.
+     */
+    public LoraAdapter withDora(LinearLayer layer) {
+        NDArray norms = rowNorms(layer.weight());
+        magnitude = LinearLayer.parameter("lora_magnitude_vector", Parameter.Type.WEIGHT, EngineBridge.owned(norms), true);
+        layer.addAdapterParameter(magnitude);
+        return this;
+    }
+
+    /** DoRA with a given (loaded) magnitude vector [out]. */
+    public LoraAdapter withDora(LinearLayer layer, NDArray loaded) {
+        if (loaded.getShape().dimension() != 1 || loaded.getShape().get(0) != layer.outFeatures()) {
+            throw new IllegalArgumentException("lora_magnitude_vector " + loaded.getShape() + " does not fit a layer with "
+                    + layer.outFeatures() + " outputs");
+        }
+        magnitude = LinearLayer.parameter("lora_magnitude_vector", Parameter.Type.WEIGHT, EngineBridge.owned(loaded), true);
+        layer.addAdapterParameter(magnitude);
+        return this;
+    }
+
+    /** ||W + s B A|| over each output row, without gradient (the base weight W is the frozen one). */
+    private NDArray rowNorms(NDArray baseWeight) {
+        NDArray ba = b.getArray().stopGradient().matMul(a.getArray().stopGradient()).mul(scale);
+        return baseWeight.add(ba).norm(new int[] {1}).stopGradient();
+    }
+
+    /** DoRA's magnitude vector, or null for plain LoRA. */
+    public NDArray magnitude() {
+        return magnitude == null ? null : magnitude.getArray();
     }
 
     /**
@@ -93,7 +130,7 @@ public final class LoraAdapter implements Adapter {
 
     @Override
     public String kind() {
-        return "lora";
+        return magnitude == null ? "lora" : "dora";
     }
 
     public String init() {
@@ -141,28 +178,39 @@ public final class LoraAdapter implements Adapter {
 
     @Override
     public List<Parameter> parameters() {
-        return List.of(a, b);
+        return magnitude == null ? List.of(a, b) : List.of(a, b, magnitude);
     }
 
     @Override
     public NDArray forward(NDArray x, NDArray baseWeight, NDArray bias, boolean training) {
-        NDArray base = Linear.linear(x, baseWeight, bias).singletonOrThrow();
         NDArray h = dropout > 0 && training ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
         // The scale multiplies the r-wide intermediate, not the out-wide result, and the sum is
         // taken in place in the base output (its backward needs neither): no extra pass over a
         // tokens x out tensor forward or backward, no extra buffer of that size.
         NDArray down = Linear.linear(h, a.getArray()).singletonOrThrow().mul(scale);
-        return base.addi(Linear.linear(down, b.getArray()).singletonOrThrow());
+        NDArray lora = Linear.linear(down, b.getArray()).singletonOrThrow();
+        if (magnitude == null) {
+            return Linear.linear(x, baseWeight, bias).singletonOrThrow().addi(lora);
+        }
+        // DoRA: (m / ||W + s B A||) * (x W^T + s h A^T B^T) + b, the base term on the undropped x as in PEFT.
+        NDArray factor = magnitude.getArray().div(rowNorms(baseWeight));
+        NDArray out = Linear.linear(x, baseWeight).singletonOrThrow().addi(lora).mul(factor);
+        return bias == null ? out : out.addi(bias);
     }
 
     @Override
-    public NDArray deltaWeight() {
-        return b.getArray().matMul(a.getArray()).mul(scale);
+    public NDArray deltaWeight(NDArray baseWeight) {
+        NDArray delta = b.getArray().matMul(a.getArray()).mul(scale);
+        if (magnitude == null) {
+            return delta;
+        }
+        NDArray factor = magnitude.getArray().div(rowNorms(baseWeight)).expandDims(1);
+        return baseWeight.add(delta).mul(factor).sub(baseWeight);
     }
 
     @Override
     public long trainableParameterCount() {
-        return a.getArray().size() + b.getArray().size();
+        return a.getArray().size() + b.getArray().size() + (magnitude == null ? 0 : magnitude.getArray().size());
     }
 
     /** A -= (A V_k) V_k^T and B -= U_k (U_k^T B), in place. A no-op without a projection. */

@@ -42,10 +42,12 @@ import java.util.regex.Pattern;
 public final class PeftFiles {
 
     public static final String CONFIG = "adapter_config.json";
+    /** DoRA's magnitude vector [out], as PEFT names it. */
+    static final String MAGNITUDE = "lora_magnitude_vector";
     public static final String WEIGHTS = "adapter_model.safetensors";
     public static final String PREFIX = "base_model.model.";
 
-    private static final Pattern KEY = Pattern.compile(Pattern.quote(PREFIX) + "(.+)\\.lora_([AB])\\.weight");
+    private static final Pattern KEY = Pattern.compile(Pattern.quote(PREFIX) + "(.+)\\.(?:lora_([AB])\\.weight|(lora_magnitude_vector))");
 
     private PeftFiles() {
     }
@@ -71,6 +73,10 @@ public final class PeftFiles {
             }
             writer.add(PREFIX + e.getKey() + ".lora_A.weight", Dtype.F32, a.getShape().getShape(), a.toFloatArray());
             writer.add(PREFIX + e.getKey() + ".lora_B.weight", Dtype.F32, b.getShape().getShape(), b.toFloatArray());
+            if (lora.magnitude() != null) {
+                writer.add(PREFIX + e.getKey() + "." + MAGNITUDE, Dtype.F32, lora.magnitude().getShape().getShape(),
+                        lora.magnitude().toFloatArray());
+            }
         }
         if (residual && plain) {
             throw new IllegalStateException("mixed residual and plain LoRA modules cannot share one exported rank");
@@ -90,7 +96,8 @@ public final class PeftFiles {
         c.alphaPattern().forEach((k, v) -> alphas.put(k, v * alphaFactor));
         AdapterConfig exported = new AdapterConfig(PeftType.LORA, AdapterType.LORA, (int) (c.r() * factor), c.loraAlpha() * alphaFactor,
                 c.useRslora(), c.loraDropout(), new TargetModules(new ArrayList<>(injected.layers().keySet()), null),
-                null, null, ranks, alphas, null, c.principalRank(), c.projected(), null, null, c.seed(), c.svdSolver());
+                null, null, ranks, alphas, null, c.principalRank(), c.projected(), null, null, c.seed(), c.svdSolver(),
+                c.useDora(), c.a0Norm());
         ObjectNode node = ConfigFiles.JSON.valueToTree(exported);
         node.put("init_lora_weights", true);
         node.put("oplora_init", c.initLoraWeights().name());
@@ -111,6 +118,7 @@ public final class PeftFiles {
         }
         AdapterConfig config = readConfig(configFile);
         Map<String, NDArray[]> factors = new LinkedHashMap<>();
+        Map<String, NDArray> magnitudes = new LinkedHashMap<>();
         Path weights = dir.resolve(WEIGHTS);
         NDManager manager = layers.values().iterator().next().weight().getManager();
         try (SafetensorsFile file = SafetensorsFile.open(weights)) {
@@ -118,17 +126,21 @@ public final class PeftFiles {
                 Matcher m = KEY.matcher(t.name());
                 if (!m.matches()) {
                     throw new SafetensorsException(weights, t.name(), "not a LoRA weight (expected "
-                            + PREFIX + "<module>.lora_A.weight or .lora_B.weight)");
+                            + PREFIX + "<module>.lora_A.weight, .lora_B.weight or .lora_magnitude_vector)");
                 }
                 String module = m.group(1);
                 if (!layers.containsKey(module)) {
                     throw new SafetensorsException(weights, t.name(), "module '" + module
                             + "' is not a linear layer of this model; available: " + layers.keySet());
                 }
+                NDArray array = manager.create(file.readFloats(t.name()), new Shape(t.shape()));
+                if (m.group(3) != null) {
+                    magnitudes.put(module, array);
+                    continue;
+                }
                 if (t.rank() != 2) {
                     throw new SafetensorsException(weights, t.name(), "must be 2-D, got " + java.util.Arrays.toString(t.shape()));
                 }
-                NDArray array = manager.create(file.readFloats(t.name()), new Shape(t.shape()));
                 factors.computeIfAbsent(module, k -> new NDArray[2])[m.group(2).equals("A") ? 0 : 1] = array;
             }
         }
@@ -144,11 +156,20 @@ public final class PeftFiles {
             double alpha = Injector.alphaFor(module, config);
             double scaling = config.useRslora() ? alpha / Math.sqrt(rank) : alpha / rank;
             try {
-                LoraAdapter.attach(layers.get(module), ab[0], ab[1], scaling, "loaded");
+                LoraAdapter lora = LoraAdapter.attach(layers.get(module), ab[0], ab[1], scaling, "loaded");
+                if (magnitudes.containsKey(module)) {
+                    lora.withDora(layers.get(module), magnitudes.remove(module));
+                } else if (config.useDora()) {
+                    throw new IllegalArgumentException("use_dora is set but " + MAGNITUDE + " is missing");
+                }
             } catch (IllegalArgumentException ex) {
                 throw new SafetensorsException(weights, PREFIX + module + ".lora_A.weight", ex.getMessage());
             }
             adapted.put(module, layers.get(module));
+        }
+        if (!magnitudes.isEmpty()) {
+            throw new SafetensorsException(weights, PREFIX + magnitudes.keySet().iterator().next() + "." + MAGNITUDE,
+                    "a magnitude vector without lora_A and lora_B");
         }
         if (adapted.isEmpty()) {
             throw new SafetensorsException(weights, "holds no LoRA weights");

@@ -71,7 +71,7 @@ public final class SparseAdapter implements Adapter {
     }
 
     @Override
-    public NDArray deltaWeight() {
+    public NDArray deltaWeight(NDArray baseWeight) {
         return delta.getArray().mul(mask);
     }
 

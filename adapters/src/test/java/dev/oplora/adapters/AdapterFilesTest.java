@@ -179,6 +179,11 @@ class AdapterFilesTest {
                     .add("base_model.model.model.layers.0.mlp.up_proj.lora_magnitude_vector", Dtype.F32, new long[] {24}, new float[24])
                     .write(dir.resolve(PeftFiles.WEIGHTS));
             e = assertThrows(SafetensorsException.class, () -> PeftFiles.load(dir, model.layers));
+            assertTrue(e.getMessage().contains("lora_magnitude_vector': a magnitude vector without lora_A and lora_B"), e.getMessage());
+            new SafetensorsWriter()
+                    .add("base_model.model.model.layers.0.mlp.up_proj.lora_C.weight", Dtype.F32, new long[] {2, 16}, new float[32])
+                    .write(dir.resolve(PeftFiles.WEIGHTS));
+            e = assertThrows(SafetensorsException.class, () -> PeftFiles.load(dir, model.layers));
             assertTrue(e.getMessage().contains("not a LoRA weight"), e.getMessage());
             assertFalse(Files.exists(dir.resolve("merged")));
         }

@@ -22,7 +22,7 @@ class MergeTest {
             model.train(20, 0.02f, m -> { });
             LinearLayer layer = model.up();
             float[] base = layer.weight().toFloatArray();
-            NDArray delta = layer.adapter().deltaWeight();
+            NDArray delta = layer.adapter().deltaWeight(layer.weight());
             assertTrue(delta.abs().max().getFloat() > 1e-4, label + ": trained delta is non-zero");
             float[] unmergedOut = layer.apply(model.x, false).toFloatArray();
             float[] expectedWeight = layer.weight().add(delta).toFloatArray();

@@ -96,7 +96,8 @@ class ConfigFilesTest {
     @Test
     void methodsOwnTheirNamesAndAdapters() {
         assertEquals(List.of("full", "lora", "pissa", "milora", "op-lora", "op-lora-minor", "op-lora-projected",
-                "sparse-random", "sparse-magnitude-top", "sparse-magnitude-low", "sparse-principal",
+                "dora", "op-dora", "op-dora-projected", "op-lora-kaiming", "op-lora-kaiming-projected", "orthogonal", "olora",
+                "pissa_niter_4", "sparse-random", "sparse-magnitude-top", "sparse-magnitude-low", "sparse-principal",
                 "sparse-principal-complement", "sparse-low-union-complement"), Method.names());
         for (Method m : Method.all()) {
             assertEquals(m, Method.parse(m.name()));
@@ -109,8 +110,8 @@ class ConfigFilesTest {
         assertTrue(projected.projected() && projected.initLoraWeights() instanceof AdapterInit.OpLora);
         assertEquals(32.0, projected.loraAlpha(), "alpha = 2r");
         assertEquals(0.3, Method.parse("sparse-principal").adapter(16, 0.3, 0, 1).density());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Method.parse("dora"));
-        assertTrue(e.getMessage().startsWith("unknown method 'dora': expected one of [full, lora, "), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Method.parse("loha"));
+        assertTrue(e.getMessage().startsWith("unknown method 'loha': expected one of [full, lora, "), e.getMessage());
     }
 
     @Test

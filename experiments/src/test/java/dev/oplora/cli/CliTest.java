@@ -136,9 +136,9 @@ class CliTest {
         assertNotEquals(0, missing.code());
         assertTrue(missing.err().contains("no such file or folder"), missing.err());
 
-        Run method = cli("train", "--model", base.toString(), "--method", "dora", "--out", dir.resolve("x").toString());
+        Run method = cli("train", "--model", base.toString(), "--method", "loha", "--out", dir.resolve("x").toString());
         assertNotEquals(0, method.code());
-        assertTrue(method.err().contains("unknown method 'dora'"), method.err());
+        assertTrue(method.err().contains("unknown method 'loha'"), method.err());
         assertFalse(Files.exists(dir.resolve("x/merged")));
 
         Path empty = dir.resolve("empty-grid.json");

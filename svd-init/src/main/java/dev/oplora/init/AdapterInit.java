@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * How a LoRA-family adapter starts, as pure functions from W (out x in) to (A0, B0, residual):
@@ -31,11 +32,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code op-lora-minor}: B0 = 0, A0 = the bottom r right singular vectors.</li>
  * </ul>
  */
-public sealed interface AdapterInit
-        permits AdapterInit.Lora, AdapterInit.Pissa, AdapterInit.Milora, AdapterInit.OpLora, AdapterInit.OpLoraMinor {
+public sealed interface AdapterInit permits AdapterInit.Lora, AdapterInit.Pissa, AdapterInit.PissaNiter,
+        AdapterInit.Milora, AdapterInit.OpLora, AdapterInit.OpLoraMinor, AdapterInit.Orthogonal, AdapterInit.OLora {
 
-    /** Names accepted by {@link #parse}, as written in configs. */
-    List<String> NAMES = List.of("lora", "lora-gaussian", "pissa", "milora", "op-lora", "op-lora-minor");
+    /** Names accepted by {@link #parse}, as written in configs ({@code pissa_niter_K} takes any K, e.g. 4). */
+    List<String> NAMES = List.of("lora", "lora-gaussian", "pissa", "pissa_niter_4", "milora", "op-lora", "op-lora-minor",
+            "orthogonal", "olora");
 
     /** The config name. */
     @JsonValue
@@ -60,7 +62,7 @@ public sealed interface AdapterInit
 
     /** Whether the init moves part of W into the adapter and replaces the base weight by the residual. */
     default boolean replacesBase() {
-        return this instanceof Pissa || this instanceof Milora;
+        return this instanceof Pissa || this instanceof PissaNiter || this instanceof Milora || this instanceof OLora;
     }
 
     /** Looks up an init by config name; PEFT's {@code true}, {@code default} and {@code gaussian} are accepted too. */
@@ -79,7 +81,15 @@ public sealed interface AdapterInit
             case "milora" -> new Milora();
             case "op-lora", "oplora" -> new OpLora();
             case "op-lora-minor" -> new OpLoraMinor();
-            default -> throw new IllegalArgumentException("unknown init_lora_weights '" + name + "': expected one of " + NAMES);
+            case "orthogonal" -> new Orthogonal();
+            case "olora" -> new OLora();
+            default -> {
+                if (key.matches("pissa-niter-\\d{1,3}")) {
+                    yield new PissaNiter(Integer.parseInt(key.substring("pissa-niter-".length())));
+                }
+                throw new IllegalArgumentException("unknown init_lora_weights '" + name + "': expected one of " + NAMES
+                        + " (pissa_niter_K for any K)");
+            }
         };
     }
 
@@ -119,6 +129,94 @@ public sealed interface AdapterInit
         }
     }
 
+    /**
+     * PiSSA from a randomized SVD with {@code iterations} power iterations and a sketch of exactly
+     * r columns (PEFT's {@code pissa_niter_K}, torch.svd_lowrank with q = r): much cheaper than
+     * an exact top-r SVD on large matrices, close to it when the spectrum decays.
+     */
+    record PissaNiter(int iterations) implements AdapterInit {
+        public PissaNiter {
+            if (iterations < 0) {
+                throw new IllegalArgumentException("pissa_niter needs >= 0 power iterations, got " + iterations);
+            }
+        }
+
+        @Override
+        public String name() {
+            return "pissa_niter_" + iterations;
+        }
+
+        @Override
+        public LowRankInit apply(INDArray w, InitOptions o) {
+            checked(w, o);
+            return splitOff(w, new dev.oplora.svd.SvdSolver.Randomized(0, iterations, o.seed()).top(w, o.rank()), o.scaling());
+        }
+    }
+
+    /**
+     * PEFT's {@code orthogonal}: A0 and B0 from the odd and even rows of a random r x r orthogonal
+     * matrix, times Gaussian matrices, / 10, so B0 A0 = 0 exactly (the two row sets are
+     * orthogonal) while neither factor is zero. r must be even.
+     */
+    record Orthogonal() implements AdapterInit {
+        @Override
+        public String name() {
+            return "orthogonal";
+        }
+
+        @Override
+        public LowRankInit apply(INDArray w, InitOptions o) {
+            checked(w, o);
+            int r = o.rank();
+            if (r % 2 != 0) {
+                throw new IllegalArgumentException("orthogonal initialization needs an even rank r, got " + r);
+            }
+            SplittableRandom random = new SplittableRandom(o.seed());
+            INDArray q = Subspace.spanOf(gaussian(random, r, r)).basis();
+            INDArray odd = rows(q, 0);
+            INDArray even = rows(q, 1);
+            INDArray a0 = Nd4j.gemm(gaussian(random, w.columns(), r / 2), odd, false, false).transpose().div(10);
+            INDArray b0 = Nd4j.gemm(gaussian(random, r / 2, w.rows()), even, true, false).div(10);
+            return new LowRankInit(a0.dup('c').castTo(w.dataType()), b0.castTo(w.dataType()), null, o.scaling());
+        }
+
+        /** Rows start, start + 2, start + 4, ... */
+        private static INDArray rows(INDArray q, int start) {
+            long[] picked = new long[(int) q.rows() / 2];
+            for (int i = 0; i < picked.length; i++) {
+                picked[i] = start + 2L * i;
+            }
+            return q.getRows(java.util.Arrays.stream(picked).mapToInt(Math::toIntExact).toArray());
+        }
+    }
+
+    /**
+     * OLoRA (PEFT's {@code olora}): W = Q R (reduced QR); A0 = the first r rows of R, B0 = the
+     * first r columns of Q; the base becomes W - s B0 A0.
+     */
+    record OLora() implements AdapterInit {
+        @Override
+        public String name() {
+            return "olora";
+        }
+
+        @Override
+        public LowRankInit apply(INDArray w, InitOptions o) {
+            checked(w, o);
+            INDArray w64 = w.castTo(DataType.DOUBLE);
+            long k = Math.min(w.rows(), w.columns());
+            // Householder QR's Q depends only on the first k columns when they are independent.
+            INDArray q = Subspace.spanOf(w64.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k))).basis();
+            INDArray r = Nd4j.gemm(q, w64, true, false);
+            INDArray a0 = r.get(NDArrayIndex.interval(0, o.rank()), NDArrayIndex.all()).dup('c');
+            INDArray b0 = q.get(NDArrayIndex.all(), NDArrayIndex.interval(0, o.rank())).dup('c');
+            INDArray residual = w64.dup('c');
+            Nd4j.gemm(b0, a0, residual, false, false, -o.scaling(), 1.0);
+            return new LowRankInit(a0.castTo(w.dataType()), b0.castTo(w.dataType()), residual.castTo(w.dataType()),
+                    o.scaling());
+        }
+    }
+
     /** Minor singular components in the adapter, residual in the base (MiLoRA). */
     record Milora() implements AdapterInit {
         @Override
@@ -150,7 +248,7 @@ public sealed interface AdapterInit
                         + w.rows() + "x" + w.columns() + " matrix");
             }
             Svd top = o.solver().top(w, k);
-            INDArray a0 = offPrincipalOrthonormalRows(Subspace.right(top, k), o.rank(), o.seed());
+            INDArray a0 = offPrincipalOrthonormalRows(Subspace.right(top, k), o.rank(), o.seed()).muli(o.a0Scale());
             return new LowRankInit(a0.castTo(w.dataType()), zeros(w, w.rows(), o.rank()), null, o.scaling(), top);
         }
 
@@ -185,13 +283,22 @@ public sealed interface AdapterInit
         @Override
         public LowRankInit apply(INDArray w, InitOptions o) {
             checked(w, o);
-            INDArray a0 = o.solver().bottom(w, o.rank()).vt();
+            INDArray a0 = o.solver().bottom(w, o.rank()).vt().mul(o.a0Scale());
             return new LowRankInit(a0, zeros(w, w.rows(), o.rank()), null, o.scaling());
         }
     }
 
     private static void checked(INDArray w, InitOptions o) {
         requireRank("rank r", o.rank(), requireFiniteMatrix("w", w));
+    }
+
+    /** A rows x cols float64 matrix of N(0, 1) draws. */
+    private static INDArray gaussian(SplittableRandom random, long rows, long cols) {
+        double[] g = new double[Math.toIntExact(rows * cols)];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = random.nextGaussian();
+        }
+        return Nd4j.create(g, new long[] {rows, cols}, DataType.DOUBLE);
     }
 
     private static INDArray zeros(INDArray like, long rows, long cols) {

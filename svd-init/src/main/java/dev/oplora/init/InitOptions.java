@@ -12,8 +12,16 @@ import dev.oplora.svd.SvdSolver;
  *     {@link #defaultPrincipalRank} for each matrix
  * @param seed seed of every random draw
  * @param solver how singular triplets are computed
+ * @param a0Scale length of op-lora's (and op-lora-minor's) A0 rows: 1 (orthonormal) or the
+ *     expected row norm of LoRA's kaiming-uniform A, 1/sqrt(3)
  */
-public record InitOptions(int rank, double alpha, boolean useRslora, int principalRank, long seed, SvdSolver solver) {
+public record InitOptions(int rank, double alpha, boolean useRslora, int principalRank, long seed, SvdSolver solver,
+                          double a0Scale) {
+
+    /** Options with unit-length op-lora rows. */
+    public InitOptions(int rank, double alpha, boolean useRslora, int principalRank, long seed, SvdSolver solver) {
+        this(rank, alpha, useRslora, principalRank, seed, solver, 1.0);
+    }
 
     public InitOptions {
         if (rank <= 0) {
@@ -27,6 +35,9 @@ public record InitOptions(int rank, double alpha, boolean useRslora, int princip
         }
         if (solver == null) {
             throw new IllegalArgumentException("solver must not be null");
+        }
+        if (!(a0Scale > 0)) {
+            throw new IllegalArgumentException("a0 row scale must be positive, got " + a0Scale);
         }
     }
 

@@ -18,14 +18,14 @@ import java.util.Map;
  * What to inject and how, with PEFT's field names where PEFT has the field ({@code r},
  * {@code lora_alpha}, {@code use_rslora}, {@code lora_dropout}, {@code target_modules},
  * {@code exclude_modules}, {@code layers_to_transform}, {@code rank_pattern},
- * {@code alpha_pattern}, {@code init_lora_weights}) and oplora's own beside them
- * ({@code adapter_type}, {@code principal_rank}, {@code projected}, {@code mask},
- * {@code density}, {@code seed}, {@code svd_solver}). A PEFT {@code adapter_config.json} reads
+ * {@code alpha_pattern}, {@code init_lora_weights}, {@code use_dora}) and oplora's own beside them
+ * ({@code adapter_type}, {@code principal_rank}, {@code projected}, {@code mask}, {@code density},
+ * {@code seed}, {@code svd_solver}, {@code a0_norm}). A PEFT {@code adapter_config.json} reads
  * as is; PEFT fields oplora does not use are accepted and ignored; any other field is an error.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(value = {"base_model_name_or_path", "revision", "task_type", "inference_mode", "bias",
-        "fan_in_fan_out", "modules_to_save", "layers_pattern", "use_dora", "loftq_config", "megatron_config",
+        "fan_in_fan_out", "modules_to_save", "layers_pattern", "loftq_config", "megatron_config",
         "megatron_core", "layer_replication", "runtime_config", "eva_config", "corda_config", "lora_bias",
         "auto_mapping", "trainable_token_indices", "target_parameters", "use_qalora", "qalora_group_size",
         "alora_invocation_tokens", "ensure_weight_tying", "arrow_config"}, allowGetters = false)
@@ -47,7 +47,9 @@ public record AdapterConfig(
         @JsonProperty("mask") MaskKind mask,
         @JsonProperty("density") Double density,
         @JsonProperty("seed") Long seed,
-        @JsonProperty("svd_solver") String svdSolver) {
+        @JsonProperty("svd_solver") String svdSolver,
+        @JsonProperty("use_dora") Boolean useDora,
+        @JsonProperty("a0_norm") A0Norm a0Norm) {
 
     /** What {@link ConfigFiles} calls this kind of config in errors. */
     public static final String KIND = "adapter config";
@@ -68,9 +70,12 @@ public record AdapterConfig(
         projected = projected != null && projected;
         seed = seed == null ? 0L : seed;
         svdSolver = svdSolver == null ? "partial" : svdSolver;
+        useDora = useDora != null && useDora;
+        a0Norm = a0Norm == null ? A0Norm.ORTHONORMAL : a0Norm;
         validate(adapterType, r, loraAlpha, loraDropout, rankPattern, alphaPattern, principalRank, mask,
                 density, svdSolver, seed);
-        FieldException.require(!(projected && adapterType == AdapterType.LORA && initLoraWeights instanceof AdapterInit.Pissa), "projected",
+        FieldException.require(!(projected && adapterType == AdapterType.LORA && (initLoraWeights instanceof AdapterInit.Pissa
+                        || initLoraWeights instanceof AdapterInit.PissaNiter)), "projected",
                 "keeps the update off the top-k singular subspace, but pissa starts the adapter on it: "
                         + "choose another init_lora_weights or projected = false");
     }
@@ -107,37 +112,51 @@ public record AdapterConfig(
     /** A LoRA-family config over {@code target} with rank r and alpha. */
     public static AdapterConfig lora(AdapterInit init, int r, double alpha, TargetModules target) {
         return new AdapterConfig(null, AdapterType.LORA, r, alpha, null, null, target, null, null, null, null, init,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** A sparse config with the given mask kind and density. */
     public static AdapterConfig sparse(MaskKind mask, double density, TargetModules target) {
         return new AdapterConfig(null, AdapterType.SPARSE, null, null, null, null, target, null, null, null, null, null,
-                null, null, mask, density, null, null);
+                null, null, mask, density, null, null, null, null);
     }
 
     /** Full fine-tuning of the targeted modules. */
     public static AdapterConfig full(TargetModules target) {
         return new AdapterConfig(null, AdapterType.FULL, null, null, null, null, target, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     public AdapterConfig withProjected(boolean value) {
         return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
                 excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank, value,
-                mask, density, seed, svdSolver);
+                mask, density, seed, svdSolver, useDora, a0Norm);
     }
 
     public AdapterConfig withPrincipalRank(int k) {
         return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
                 excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, k, projected,
-                mask, density, seed, svdSolver);
+                mask, density, seed, svdSolver, useDora, a0Norm);
     }
 
     public AdapterConfig withSeed(long value) {
         return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
                 excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank, projected,
-                mask, density, value, svdSolver);
+                mask, density, value, svdSolver, useDora, a0Norm);
+    }
+
+    /** This config with DoRA on or off. */
+    public AdapterConfig withDora(boolean value) {
+        return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
+                excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank, projected,
+                mask, density, seed, svdSolver, value, a0Norm);
+    }
+
+    /** This config with op-lora's A0 rows scaled as {@code value} says. */
+    public AdapterConfig withA0Norm(A0Norm value) {
+        return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
+                excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank, projected,
+                mask, density, seed, svdSolver, useDora, value);
     }
 
     /** Reads a config file; errors name the file and the field. */

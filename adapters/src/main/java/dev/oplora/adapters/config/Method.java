@@ -11,7 +11,9 @@ import java.util.Locale;
 /**
  * A PEFT method by name, as the command line and the grid know it: {@code full}, a low-rank
  * method ({@code lora}, {@code pissa}, {@code milora}, {@code op-lora}, {@code op-lora-minor},
- * {@code op-lora-projected}) or {@code sparse-<mask>}. Each owns its name and the adapter
+ * {@code op-lora-projected}, {@code dora}, {@code op-dora}, {@code op-dora-projected},
+ * {@code op-lora-kaiming}, {@code op-lora-kaiming-projected}, {@code orthogonal}, {@code olora},
+ * {@code pissa_niter_4}) or {@code sparse-<mask>}. Each owns its name and the adapter
  * config it stands for, over every linear layer but the output head.
  */
 public sealed interface Method permits Method.LowRank, Method.Sparse, Method.Full {
@@ -23,17 +25,26 @@ public sealed interface Method permits Method.LowRank, Method.Sparse, Method.Ful
     /** The adapter: rank r with alpha = 2r for low-rank methods, {@code density} for sparse ones. */
     AdapterConfig adapter(int rank, double density, int principalRank, long seed);
 
-    /** A LoRA-family adapter from {@code init}, optionally kept off the principal subspaces. */
-    record LowRank(AdapterInit init, boolean projected) implements Method {
+    /**
+     * A LoRA-family adapter from {@code init}, optionally DoRA ({@code dora}: "lora" becomes
+     * "dora" in the name), with op-lora's rows at LoRA's kaiming scale ({@code -kaiming}), kept off
+     * the principal subspaces ({@code -projected}).
+     */
+    record LowRank(AdapterInit init, boolean projected, boolean dora, A0Norm a0Norm) implements Method {
+        public LowRank(AdapterInit init, boolean projected) {
+            this(init, projected, false, A0Norm.ORTHONORMAL);
+        }
+
         @Override
         public String name() {
-            return init.name() + (projected ? "-projected" : "");
+            String base = dora ? init.name().replace("lora", "dora") : init.name();
+            return base + (a0Norm == A0Norm.KAIMING ? "-kaiming" : "") + (projected ? "-projected" : "");
         }
 
         @Override
         public AdapterConfig adapter(int rank, double density, int principalRank, long seed) {
             return AdapterConfig.lora(init, rank, 2.0 * rank, TargetModules.allLinear()).withProjected(projected)
-                    .withPrincipalRank(principalRank).withSeed(seed);
+                    .withDora(dora).withA0Norm(a0Norm).withPrincipalRank(principalRank).withSeed(seed);
         }
     }
 
@@ -71,6 +82,14 @@ public sealed interface Method permits Method.LowRank, Method.Sparse, Method.Ful
             out.add(new LowRank(AdapterInit.parse(init), false));
         }
         out.add(new LowRank(new AdapterInit.OpLora(), true));
+        out.add(new LowRank(new AdapterInit.Lora(false), false, true, A0Norm.ORTHONORMAL));
+        out.add(new LowRank(new AdapterInit.OpLora(), false, true, A0Norm.ORTHONORMAL));
+        out.add(new LowRank(new AdapterInit.OpLora(), true, true, A0Norm.ORTHONORMAL));
+        out.add(new LowRank(new AdapterInit.OpLora(), false, false, A0Norm.KAIMING));
+        out.add(new LowRank(new AdapterInit.OpLora(), true, false, A0Norm.KAIMING));
+        for (String init : List.of("orthogonal", "olora", "pissa_niter_4")) {
+            out.add(new LowRank(AdapterInit.parse(init), false));
+        }
         for (String mask : MaskKind.NAMES) {
             out.add(new Sparse(MaskKind.parse(mask)));
         }
