@@ -183,18 +183,19 @@ public final class LoraAdapter implements Adapter {
 
     @Override
     public NDArray forward(NDArray x, NDArray baseWeight, NDArray bias, boolean training) {
+        // Plain LoRA adds the bias with the base; DoRA rescales the base and the update first.
+        NDArray base = Linear.linear(x, baseWeight, magnitude == null ? bias : null).singletonOrThrow();
         NDArray h = dropout > 0 && training ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
         // The scale multiplies the r-wide intermediate, not the out-wide result, and the sum is
         // taken in place in the base output (its backward needs neither): no extra pass over a
         // tokens x out tensor forward or backward, no extra buffer of that size.
         NDArray down = Linear.linear(h, a.getArray()).singletonOrThrow().mul(scale);
-        NDArray lora = Linear.linear(down, b.getArray()).singletonOrThrow();
+        NDArray sum = base.addi(Linear.linear(down, b.getArray()).singletonOrThrow());
         if (magnitude == null) {
-            return Linear.linear(x, baseWeight, bias).singletonOrThrow().addi(lora);
+            return sum;
         }
         // DoRA: (m / ||W + s B A||) * (x W^T + s h A^T B^T) + b, the base term on the undropped x as in PEFT.
-        NDArray factor = magnitude.getArray().div(rowNorms(baseWeight));
-        NDArray out = Linear.linear(x, baseWeight).singletonOrThrow().addi(lora).mul(factor);
+        NDArray out = sum.mul(magnitude.getArray().div(rowNorms(baseWeight)));
         return bias == null ? out : out.addi(bias);
     }
 
