@@ -55,7 +55,8 @@ final class InitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--method must be a low-rank method, got '" + method + "'");
         }
         AdapterConfig config = AdapterConfig.lora(lowRank.init(), rank, alpha != null ? alpha : 2.0 * rank,
-                TargetModules.parse(target)).withProjected(lowRank.projected()).withPrincipalRank(principalRank).withSeed(seed);
+                TargetModules.parse(target)).withProjected(lowRank.projected()).withDora(lowRank.dora())
+                .withA0Norm(lowRank.a0Norm()).withPrincipalRank(principalRank).withSeed(seed);
         Dtype storage = StorageOptions.dtype(dtype, model);
         try (NDManager manager = Engines.newManager()) {
             Transformer base = ModelFolder.load(model, manager, false);

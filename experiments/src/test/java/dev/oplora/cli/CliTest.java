@@ -217,4 +217,23 @@ class CliTest {
             assertFalse(Files.exists(out) || Files.exists(dir.resolve("out-" + c[0] + "-residual-base")), "nothing written");
         }
     }
+
+    /** init --method dora / op-dora writes PEFT folders with use_dora and a magnitude vector per module. */
+    @Test
+    void initWritesDoraFolders() throws Exception {
+        for (String method : List.of("dora", "op-dora")) {
+            Path out = dir.resolve("init-" + method);
+            Run init = cli("init", "--model", base.toString(), "--method", method, "--rank", "2", "--principal-rank", "4",
+                    "--out", out.toString());
+            assertEquals(0, init.code(), init.err());
+            assertTrue(new ObjectMapper().readTree(out.resolve("adapter_config.json").toFile()).path("use_dora").asBoolean());
+            try (var file = dev.oplora.safetensors.SafetensorsFile.open(out.resolve("adapter_model.safetensors"))) {
+                var magnitude = file.info("base_model.model.model.layers.0.self_attn.q_proj.lora_magnitude_vector");
+                var lora = file.info("base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight");
+                assertEquals(lora.shape()[0], magnitude.shape()[0], "one magnitude per output row");
+                long modules = file.tensors().stream().filter(t -> t.name().endsWith("lora_A.weight")).count();
+                assertEquals(3 * modules, file.tensors().size(), "lora_A, lora_B and lora_magnitude_vector per module");
+            }
+        }
+    }
 }

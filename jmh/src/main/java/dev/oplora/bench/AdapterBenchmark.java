@@ -58,7 +58,8 @@ public class AdapterBenchmark {
     @Param({"64"})
     public int principalRank;
 
-    @Param({"dense-frozen", "dense-trainable", "lora", "op-lora", "op-lora-projected", "sparse-10", "sparse-30", "merged"})
+    @Param({"dense-frozen", "dense-trainable", "lora", "op-lora", "op-lora-projected", "dora", "op-dora", "sparse-10",
+            "sparse-30", "merged"})
     public String kind;
 
     private NDManager manager;
@@ -80,6 +81,8 @@ public class AdapterBenchmark {
             case "lora" -> LoraAdapter.attach(layer, new AdapterInit.Lora(false), options, 0f, false);
             case "op-lora" -> LoraAdapter.attach(layer, new AdapterInit.OpLora(), options, 0f, false);
             case "op-lora-projected" -> LoraAdapter.attach(layer, new AdapterInit.OpLora(), options, 0f, true);
+            case "dora" -> LoraAdapter.attach(layer, new AdapterInit.Lora(false), options, 0f, false).withDora(layer);
+            case "op-dora" -> LoraAdapter.attach(layer, new AdapterInit.OpLora(), options, 0f, false).withDora(layer);
             case "sparse-10" -> SparseAdapter.attach(layer, new MaskKind.Random(), MaskOptions.of(0.1, 1));
             case "sparse-30" -> SparseAdapter.attach(layer, new MaskKind.Random(), MaskOptions.of(0.3, 1));
             case "merged" -> {

@@ -76,7 +76,8 @@ class BenchmarkSmokeTest {
 
     @Test
     void adapters() {
-        for (String kind : new String[] {"dense-frozen", "dense-trainable", "lora", "op-lora", "op-lora-projected", "sparse-10", "sparse-30", "merged"}) {
+        for (String kind : new String[] {"dense-frozen", "dense-trainable", "lora", "op-lora", "op-lora-projected", "dora", "op-dora", "sparse-10", "sparse-30",
+                "merged"}) {
             AdapterBenchmark b = new AdapterBenchmark();
             b.shape = "32x24";
             b.tokens = 16;
