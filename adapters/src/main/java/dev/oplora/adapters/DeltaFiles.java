@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.config.ConfigFiles;
 import dev.oplora.adapters.config.AdapterType;
-import dev.oplora.adapters.config.PeftType;
 import dev.oplora.adapters.config.TargetModules;
 import dev.oplora.mask.Mask;
 import dev.oplora.safetensors.Dtype;
@@ -65,9 +64,10 @@ public final class DeltaFiles {
         Files.createDirectories(dir);
         writer.write(dir.resolve(WEIGHTS));
         AdapterConfig c = injected.config();
-        AdapterConfig exported = new AdapterConfig(PeftType.LORA, c.adapterType(), null, null, null, null,
-                new TargetModules(new ArrayList<>(injected.layers().keySet()), null), null, null, null, null, null,
-                c.principalRank(), null, c.mask(), c.density(), c.seed(), c.svdSolver(), null, null);
+        AdapterConfig exported = AdapterConfig.builder().adapterType(c.adapterType())
+                .targetModules(new TargetModules(new ArrayList<>(injected.layers().keySet()), null))
+                .principalRank(c.principalRank()).mask(c.mask()).density(c.density()).seed(c.seed())
+                .svdSolver(c.svdSolver()).build();
         ObjectNode node = ConfigFiles.JSON.valueToTree(exported);
         node.remove(java.util.List.of("r", "lora_alpha", "use_rslora", "lora_dropout", "init_lora_weights",
                 "rank_pattern", "alpha_pattern", "projected", "peft_type"));

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.config.AdapterConfig;
 import dev.oplora.config.ConfigFiles;
 import dev.oplora.adapters.config.AdapterType;
-import dev.oplora.adapters.config.PeftType;
 import dev.oplora.adapters.config.TargetModules;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.safetensors.SafetensorsException;
@@ -94,10 +93,11 @@ public final class PeftFiles {
         c.rankPattern().forEach((k, v) -> ranks.put(k, (int) (v * factor)));
         Map<String, Double> alphas = new TreeMap<>();
         c.alphaPattern().forEach((k, v) -> alphas.put(k, v * alphaFactor));
-        AdapterConfig exported = new AdapterConfig(PeftType.LORA, AdapterType.LORA, (int) (c.r() * factor), c.loraAlpha() * alphaFactor,
-                c.useRslora(), c.loraDropout(), new TargetModules(new ArrayList<>(injected.layers().keySet()), null),
-                null, null, ranks, alphas, null, c.principalRank(), c.projected(), null, null, c.seed(), c.svdSolver(),
-                c.useDora(), c.a0Norm());
+        // The exported adapter is plain LoRA over the listed modules, at the exported rank and alpha.
+        AdapterConfig exported = c.toBuilder().adapterType(AdapterType.LORA).r((int) (c.r() * factor))
+                .loraAlpha(c.loraAlpha() * alphaFactor).targetModules(new TargetModules(new ArrayList<>(injected.layers().keySet()), null))
+                .excludeModules(null).layersToTransform(null).rankPattern(ranks).alphaPattern(alphas).initLoraWeights(null)
+                .mask(null).density(null).build();
         ObjectNode node = ConfigFiles.JSON.valueToTree(exported);
         node.put("init_lora_weights", true);
         node.put("oplora_init", c.initLoraWeights().name());

@@ -106,9 +106,7 @@ class DoraAndInitsTest {
     @ValueSource(strings = {"dora", "op-dora"})
     void doraPeftRoundTrip(String method, @TempDir Path dir) throws IOException {
         AdapterConfig config = ((Method.LowRank) Method.parse(method)).adapter(4, 0, 3, 1);
-        config = new AdapterConfig(null, config.adapterType(), 4, 8.0, null, null,
-                TargetModules.of("up_proj", "down_proj"), null, null, null, null, config.initLoraWeights(), 3, null,
-                null, null, 1L, null, true, null);
+        config = config.toBuilder().r(4).loraAlpha(8.0).targetModules(TargetModules.of("up_proj", "down_proj")).build();
         float[] trained;
         try (TinyRegression model = new TinyRegression(13)) {
             Injector.Injected injected = Injector.inject(model.layers, config);
@@ -204,9 +202,7 @@ class DoraAndInitsTest {
     @ValueSource(strings = {"dora", "op-dora", "op-dora-projected", "orthogonal", "olora", "pissa_niter_4", "op-lora-kaiming"})
     void newMethodsTrain(String name) {
         AdapterConfig config = Method.parse(name).adapter(4, 0, 4, 3);
-        config = new AdapterConfig(null, config.adapterType(), 4, 8.0, null, null, TargetModules.of("up_proj", "down_proj"),
-                null, null, null, null, config.initLoraWeights(), 4, config.projected(), null, null, 3L, null,
-                config.useDora(), config.a0Norm());
+        config = config.toBuilder().r(4).loraAlpha(8.0).targetModules(TargetModules.of("up_proj", "down_proj")).build();
         try (TinyRegression model = new TinyRegression(14)) {
             float before = model.loss();
             Injector.inject(model.layers, config);

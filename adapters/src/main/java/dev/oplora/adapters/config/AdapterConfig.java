@@ -111,52 +111,206 @@ public record AdapterConfig(
 
     /** A LoRA-family config over {@code target} with rank r and alpha. */
     public static AdapterConfig lora(AdapterInit init, int r, double alpha, TargetModules target) {
-        return new AdapterConfig(null, AdapterType.LORA, r, alpha, null, null, target, null, null, null, null, init,
-                null, null, null, null, null, null, null, null);
+        return builder().adapterType(AdapterType.LORA).r(r).loraAlpha(alpha).targetModules(target).initLoraWeights(init)
+                .build();
     }
 
     /** A sparse config with the given mask kind and density. */
     public static AdapterConfig sparse(MaskKind mask, double density, TargetModules target) {
-        return new AdapterConfig(null, AdapterType.SPARSE, null, null, null, null, target, null, null, null, null, null,
-                null, null, mask, density, null, null, null, null);
+        return builder().adapterType(AdapterType.SPARSE).targetModules(target).mask(mask).density(density).build();
     }
 
     /** Full fine-tuning of the targeted modules. */
     public static AdapterConfig full(TargetModules target) {
-        return new AdapterConfig(null, AdapterType.FULL, null, null, null, null, target, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+        return builder().adapterType(AdapterType.FULL).targetModules(target).build();
     }
 
     public AdapterConfig withProjected(boolean value) {
-        return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
-                excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank, value,
-                mask, density, seed, svdSolver, useDora, a0Norm);
+        return toBuilder().projected(value).build();
     }
 
     public AdapterConfig withPrincipalRank(int k) {
-        return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
-                excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, k, projected,
-                mask, density, seed, svdSolver, useDora, a0Norm);
+        return toBuilder().principalRank(k).build();
     }
 
     public AdapterConfig withSeed(long value) {
-        return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
-                excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank, projected,
-                mask, density, value, svdSolver, useDora, a0Norm);
+        return toBuilder().seed(value).build();
     }
 
     /** This config with DoRA on or off. */
     public AdapterConfig withDora(boolean value) {
-        return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
-                excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank, projected,
-                mask, density, seed, svdSolver, value, a0Norm);
+        return toBuilder().useDora(value).build();
     }
 
     /** This config with op-lora's A0 rows scaled as {@code value} says. */
     public AdapterConfig withA0Norm(A0Norm value) {
-        return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
-                excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank, projected,
-                mask, density, seed, svdSolver, useDora, value);
+        return toBuilder().a0Norm(value).build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Typed changes to a config; {@link #build()} validates the result as a whole. */
+    public static final class Builder {
+        private PeftType peftType;
+        private AdapterType adapterType;
+        private Integer r;
+        private Double loraAlpha;
+        private Boolean useRslora;
+        private Double loraDropout;
+        private TargetModules targetModules;
+        private TargetModules excludeModules;
+        private List<Integer> layersToTransform;
+        private Map<String, Integer> rankPattern;
+        private Map<String, Double> alphaPattern;
+        private AdapterInit initLoraWeights;
+        private Integer principalRank;
+        private Boolean projected;
+        private MaskKind mask;
+        private Double density;
+        private Long seed;
+        private String svdSolver;
+        private Boolean useDora;
+        private A0Norm a0Norm;
+
+        private Builder() {
+        }
+
+        private Builder(AdapterConfig c) {
+            peftType = c.peftType;
+            adapterType = c.adapterType;
+            r = c.r;
+            loraAlpha = c.loraAlpha;
+            useRslora = c.useRslora;
+            loraDropout = c.loraDropout;
+            targetModules = c.targetModules;
+            excludeModules = c.excludeModules;
+            layersToTransform = c.layersToTransform;
+            rankPattern = c.rankPattern;
+            alphaPattern = c.alphaPattern;
+            initLoraWeights = c.initLoraWeights;
+            principalRank = c.principalRank;
+            projected = c.projected;
+            mask = c.mask;
+            density = c.density;
+            seed = c.seed;
+            svdSolver = c.svdSolver;
+            useDora = c.useDora;
+            a0Norm = c.a0Norm;
+        }
+
+        public AdapterConfig build() {
+            return new AdapterConfig(peftType, adapterType, r, loraAlpha, useRslora, loraDropout, targetModules,
+                    excludeModules, layersToTransform, rankPattern, alphaPattern, initLoraWeights, principalRank,
+                    projected, mask, density, seed, svdSolver, useDora, a0Norm);
+        }
+
+        public Builder peftType(PeftType value) {
+            peftType = value;
+            return this;
+        }
+
+        public Builder adapterType(AdapterType value) {
+            adapterType = value;
+            return this;
+        }
+
+        public Builder r(Integer value) {
+            r = value;
+            return this;
+        }
+
+        public Builder loraAlpha(Double value) {
+            loraAlpha = value;
+            return this;
+        }
+
+        public Builder useRslora(Boolean value) {
+            useRslora = value;
+            return this;
+        }
+
+        public Builder loraDropout(Double value) {
+            loraDropout = value;
+            return this;
+        }
+
+        public Builder targetModules(TargetModules value) {
+            targetModules = value;
+            return this;
+        }
+
+        public Builder excludeModules(TargetModules value) {
+            excludeModules = value;
+            return this;
+        }
+
+        public Builder layersToTransform(List<Integer> value) {
+            layersToTransform = value;
+            return this;
+        }
+
+        public Builder rankPattern(Map<String, Integer> value) {
+            rankPattern = value;
+            return this;
+        }
+
+        public Builder alphaPattern(Map<String, Double> value) {
+            alphaPattern = value;
+            return this;
+        }
+
+        public Builder initLoraWeights(AdapterInit value) {
+            initLoraWeights = value;
+            return this;
+        }
+
+        public Builder principalRank(Integer value) {
+            principalRank = value;
+            return this;
+        }
+
+        public Builder projected(Boolean value) {
+            projected = value;
+            return this;
+        }
+
+        public Builder mask(MaskKind value) {
+            mask = value;
+            return this;
+        }
+
+        public Builder density(Double value) {
+            density = value;
+            return this;
+        }
+
+        public Builder seed(Long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder svdSolver(String value) {
+            svdSolver = value;
+            return this;
+        }
+
+        public Builder useDora(Boolean value) {
+            useDora = value;
+            return this;
+        }
+
+        public Builder a0Norm(A0Norm value) {
+            a0Norm = value;
+            return this;
+        }
     }
 
     /** Reads a config file; errors name the file and the field. */
