@@ -32,6 +32,7 @@ import java.util.function.Consumer;
 public final class GridRunner {
 
     public static final String RESULT = CellResult.FILE;
+    public static final String CONFIG = "grid_config.json";
 
     private GridRunner() {
     }
@@ -44,9 +45,7 @@ public final class GridRunner {
         if (workers < 1) {
             throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
         }
-        Files.createDirectories(out);
-        AtomicFiles.writeJson(out.resolve("grid_config.json"), config);
-        Path base = base(config, out, log);
+        Path base = prepare(config, out, log);
         SvdCache cache = new SvdCache(out.resolve("svd-cache"));
         List<GridConfig.Cell> cells = config.cells();
         int[] counts = new int[3];
@@ -74,6 +73,47 @@ public final class GridRunner {
         }
         crossRun(config, base, out, log);
         return new Summary(cells.size(), counts[0], counts[1], counts[2], out);
+    }
+
+    /** Writes grid_config.json and makes the base (pretraining it when the config asks); returns the base folder. */
+    public static Path prepare(GridConfig config, Path out, Consumer<String> log) throws IOException {
+        Files.createDirectories(out);
+        AtomicFiles.writeJson(out.resolve(CONFIG), config);
+        return base(config, out, log);
+    }
+
+    /** The grid config a prepared run folder holds. */
+    public static GridConfig config(Path out) throws IOException {
+        return GridConfig.read(out.resolve(CONFIG));
+    }
+
+    /**
+     * Runs one cell by name in its own process (a Slurm array task): claims the cell first, so
+     * two tasks never write the same cell; a done cell is left as it is. Returns its status, or
+     * null when another live task holds the claim.
+     */
+    public static CellResult.Status runOne(Path out, String name, Consumer<String> log) throws IOException {
+        GridConfig config = config(out);
+        GridConfig.Cell cell = config.cells().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(out + ": the grid has no cell '" + name + "'"));
+        Path dir = out.resolve("cells").resolve(name);
+        if (isDone(dir)) {
+            log.accept("skip " + name + " (done)");
+            return CellResult.Status.OK;
+        }
+        try (CellClaim claim = CellClaim.take(dir)) {
+            if (claim == null) {
+                log.accept("skip " + name + " (claimed by a running task)");
+                return null;
+            }
+            return runCell(cell, base(config, out, log), dir, new SvdCache(out.resolve("svd-cache")), config, log);
+        }
+    }
+
+    /** After every cell: the cross-run diagnosis of each group of seeds (what a run ends with). */
+    public static void finish(Path out, Consumer<String> log) throws IOException {
+        GridConfig config = config(out);
+        crossRun(config, base(config, out, log), out, log);
     }
 
     static boolean isDone(Path dir) throws IOException {
