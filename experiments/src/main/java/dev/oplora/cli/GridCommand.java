@@ -5,6 +5,7 @@ import dev.oplora.grid.GridConfig;
 import dev.oplora.grid.GridRunner;
 import dev.oplora.grid.GridStatus;
 import dev.oplora.grid.SlurmExecutor;
+import dev.oplora.report.ReportWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ final class GridCommand implements Callable<Integer> {
     @Option(names = "--run-cell", hidden = true, description = "Run one cell of the prepared run --out (a Slurm array task).")
     String runCell;
 
-    @Option(names = "--finish", hidden = true, description = "Cross-run diagnosis of the prepared run --out (after the array).")
+    @Option(names = "--finish", hidden = true, description = "Cross-run diagnosis and report of the prepared run --out (after the array).")
     boolean finish;
 
     @Override
@@ -84,6 +85,7 @@ final class GridCommand implements Callable<Integer> {
         }
         if (finish) {
             GridRunner.finish(out, log);
+            System.out.println("report: " + ReportWriter.write(out));
             return 0;
         }
         if (config == null) {

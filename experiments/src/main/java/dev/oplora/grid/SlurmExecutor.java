@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  * Runs a grid on a Slurm cluster: the base is made first (where the command runs), then one
  * array job with a task per pending cell ({@code OUT/slurm/grid.sbatch}, cells listed in
  * {@code OUT/slurm/cells.txt}), and a job that depends on it ({@code afterany}) and ends the run
- * with the cross-run diagnosis ({@code OUT/slurm/finish.sbatch}; {@code oplora report} then reads
- * the folder). Tasks run {@code oplora grid --run-cell NAME}, which claims the cell, so a
+ * with the cross-run diagnosis of each group of seeds and the report
+ * ({@code OUT/slurm/finish.sbatch}). Tasks run {@code oplora grid --run-cell NAME}, which claims the cell, so a
  * re-submit runs only what is missing. OUT must be on a file system every node sees; the JVM and
  * class path of the submitting command are used on the nodes.
  */
@@ -53,7 +53,12 @@ public final class SlurmExecutor {
     public static Submission submit(GridConfig config, Path out, Options options, boolean dryRun, Consumer<String> log)
             throws IOException {
         Path root = out.toAbsolutePath();
-        GridRunner.prepare(config, root, log);
+        if (dryRun) {
+            Files.createDirectories(root);
+            AtomicFiles.writeJson(root.resolve(GridRunner.CONFIG), config); // a dry run trains nothing, the base included
+        } else {
+            GridRunner.prepare(config, root, log);
+        }
         List<String> pending = new ArrayList<>();
         for (GridConfig.Cell cell : config.cells()) {
             if (!GridRunner.isDone(root.resolve("cells").resolve(cell.name()))) {
