@@ -67,8 +67,14 @@ public final class LoraAdapter implements Adapter {
      * norms of W + s B0 A0, so the adapter is still a no-op at step 0.
      */
     public LoraAdapter withDora(LinearLayer layer) {
-        NDArray norms = rowNorms(layer.weight());
-        magnitude = LinearLayer.parameter("lora_magnitude_vector", Parameter.Type.WEIGHT, EngineBridge.owned(norms), true);
+        NDArray norms;
+        // B A, s B A and W + s B A are weight-sized: freed here, only the norms stay.
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            scope.suppressNotUsedWarning();
+            norms = rowNorms(layer.weight()).duplicate();
+            ai.djl.ndarray.NDScope.unregister(norms);
+        }
+        magnitude = LinearLayer.parameter("lora_magnitude_vector", Parameter.Type.WEIGHT, norms, true);
         layer.addAdapterParameter(magnitude);
         return this;
     }
@@ -190,12 +196,21 @@ public final class LoraAdapter implements Adapter {
         // taken in place in the base output (its backward needs neither): no extra pass over a
         // tokens x out tensor forward or backward, no extra buffer of that size.
         NDArray down = Linear.linear(h, a.getArray()).singletonOrThrow().mul(scale);
-        NDArray sum = base.addi(Linear.linear(down, b.getArray()).singletonOrThrow());
+        NDArray update = Linear.linear(down, b.getArray()).singletonOrThrow();
         if (magnitude == null) {
-            return sum;
+            return base.addi(update);
         }
-        // DoRA: (m / ||W + s B A||) * (x W^T + s h A^T B^T) + b, the base term on the undropped x as in PEFT.
-        NDArray out = sum.mul(magnitude.getArray().div(rowNorms(baseWeight)));
+        NDArray factor = magnitude.getArray().div(rowNorms(baseWeight));
+        NDArray out;
+        if (h == x) {
+            // DoRA: (m / ||W + s B A||) (x W^T + s x A^T B^T) + b.
+            out = base.addi(update).mul(factor);
+        } else {
+            // With dropout PEFT feeds the dropped input to DoRA's whole term:
+            // x W^T + (m/n - 1) h W^T + (m/n) s h A^T B^T (+ b).
+            NDArray dropped = Linear.linear(h, baseWeight).singletonOrThrow();
+            out = base.add(dropped.mul(Scalars.add(factor, -1))).add(update.mul(factor));
+        }
         return bias == null ? out : out.addi(bias);
     }
 

@@ -110,6 +110,9 @@ class ConfigFilesTest {
         assertTrue(projected.projected() && projected.initLoraWeights() instanceof AdapterInit.OpLora);
         assertEquals(32.0, projected.loraAlpha(), "alpha = 2r");
         assertEquals(0.3, Method.parse("sparse-principal").adapter(16, 0.3, 0, 1).density());
+        IllegalArgumentException olora = assertThrows(IllegalArgumentException.class,
+                () -> AdapterConfig.parse("{\"init_lora_weights\": \"olora\", \"projected\": true}"));
+        assertTrue(olora.getMessage().contains("adapter config field 'projected'"), olora.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Method.parse("loha"));
         assertTrue(e.getMessage().startsWith("unknown method 'loha': expected one of [full, lora, "), e.getMessage());
     }

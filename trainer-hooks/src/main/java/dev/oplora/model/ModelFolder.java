@@ -86,8 +86,11 @@ public final class ModelFolder {
         try {
             writeShards(temp, model, merged, dtype, maxShard);
             ObjectNode config = ConfigFiles.readObject(base.resolve(CONFIG), ModelConfig.KIND);
-            String field = config.has("dtype") && !config.has("torch_dtype") ? "dtype" : "torch_dtype";
-            config.put(field, dtype.torchName());
+            for (String field : List.of("torch_dtype", "dtype")) {
+                if (config.has(field) || (field.equals("torch_dtype") && !config.has("dtype"))) {
+                    config.put(field, dtype.torchName());
+                }
+            }
             AtomicFiles.writeJson(temp.resolve(CONFIG), config);
             for (String name : COPIED_FILES) {
                 if (Files.isRegularFile(base.resolve(name))) {

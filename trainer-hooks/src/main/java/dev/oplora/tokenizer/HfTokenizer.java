@@ -48,13 +48,14 @@ public final class HfTokenizer implements Tokenizer {
         JsonNode model = json(folder.resolve("config.json"));
         JsonNode generation = json(folder.resolve("generation_config.json"));
         int bos = id(generation, model, "bos_token_id", -1);
-        int[] eos = ids(generation.has("eos_token_id") ? generation.get("eos_token_id") : model.path("eos_token_id"));
+        int[] eos = ids(generation.hasNonNull("eos_token_id") ? generation.get("eos_token_id") : model.path("eos_token_id"));
         int pad = id(generation, model, "pad_token_id", eos.length > 0 ? eos[0] : -1);
         return new HfTokenizer(hf, file, bos, eos, pad, model.path("vocab_size").asInt(-1));
     }
 
     private static JsonNode json(Path file) throws IOException {
-        return Files.isRegularFile(file) ? ConfigFiles.JSON.readTree(file.toFile()) : ConfigFiles.JSON.createObjectNode();
+        return Files.isRegularFile(file) ? ConfigFiles.readObject(file, file.getFileName().toString())
+                : ConfigFiles.JSON.createObjectNode();
     }
 
     private static int id(JsonNode first, JsonNode second, String field, int fallback) {

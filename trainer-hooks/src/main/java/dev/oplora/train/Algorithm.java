@@ -80,13 +80,14 @@ public sealed interface Algorithm extends CheckpointPart permits Algorithm.Sft, 
             GrpoLoss.Result result;
             double entropy;
             try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
-                NDArray[] out = batch.completionLogProbs(s.model, true, false, true);
+                NDArray[] out = batch.completionLogProbs(s.model, true, false, true, c.temperature());
                 NDArray logp = out[0];
                 NDArray old = rollout.old() != null ? scope.create(rollout.old(), logp.getShape()) : logp.stopGradient();
                 NDArray ref = rollout.ref() != null ? scope.create(rollout.ref(), logp.getShape()) : null;
                 NDArray entropies = out[1].stopGradient();
                 NDArray entropyMask = GrpoLoss.entropyMask(entropies, mask, c.topEntropyQuantile());
-                result = GrpoLoss.of(c).compute(logp, old, ref, advantages, mask, entropyMask);
+                // dapo and cispo divide by every completion token of the batch, truncated ones included (TRL's num_items_in_batch).
+                result = GrpoLoss.of(c).compute(logp, old, ref, advantages, mask, entropyMask, batch.completionTokens());
                 entropy = maskedMean(entropies, mask);
                 collector.backward(result.loss());
             }

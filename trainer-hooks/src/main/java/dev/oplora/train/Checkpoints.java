@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.safetensors.SafetensorsFile;
 import dev.oplora.safetensors.SafetensorsWriter;
@@ -97,7 +96,13 @@ public final class Checkpoints {
 
     /** Restores parameters, optimizer moments, RNG, step and every part from {@code checkpoint}. */
     public static void restore(TrainerState s, Path checkpoint, List<? extends CheckpointPart> parts) throws IOException {
-        JsonNode state = new ObjectMapper().readTree(checkpoint.resolve("trainer_state.json").toFile());
+        Path stateFile = checkpoint.resolve("trainer_state.json");
+        JsonNode state = dev.oplora.config.ConfigFiles.readObject(stateFile, "trainer state");
+        for (String field : List.of("step", "rng_state", "optimizer_steps")) {
+            if (!state.path(field).canConvertToLong()) {
+                throw new IllegalArgumentException(stateFile + ": trainer state field '" + field + "' is missing or not a number");
+            }
+        }
         try (SafetensorsFile params = SafetensorsFile.open(checkpoint.resolve("trainable.safetensors"))) {
             for (Map.Entry<String, Parameter> e : s.trainable.entrySet()) {
                 NDArray a = e.getValue().getArray();

@@ -21,8 +21,9 @@ import java.util.Map;
  *       sapo_temperature_neg otherwise;</li>
  *   <li>then, when {@code beta} > 0, + beta k3 with k3 = exp(ref - logp) - (ref - logp) - 1;</li>
  *   <li>normalised per {@link LossType}: grpo and sapo average tokens per sequence, then
- *       sequences; bnpo, dapo and cispo divide the token sum by the batch's completion tokens
- *       (the whole generation batch is one step here, so dapo's normaliser equals bnpo's);
+ *       sequences; bnpo divides the token sum by the mask's tokens; dapo and cispo by every
+ *       completion token of the generation batch (TRL's num_items_in_batch: the whole batch is
+ *       one step here, and truncated completions count even when they are masked);
  *       dr_grpo divides by sequences x max_completion_length.</li>
  * </ul>
  *
@@ -54,6 +55,16 @@ public record GrpoLoss(LossType type, ImportanceSamplingLevel level, double epsi
      * @param entropyMask [B, T] 1 on the tokens the policy term keeps ({@code top_entropy_quantile}), or null for all
      */
     public Result compute(NDArray logp, NDArray old, NDArray ref, NDArray advantages, NDArray mask, NDArray entropyMask) {
+        return compute(logp, old, ref, advantages, mask, entropyMask, -1);
+    }
+
+    /**
+     * As above, with dapo's and cispo's normaliser given: TRL's {@code num_items_in_batch}, the
+     * completion tokens of the generation batch counted before {@code mask_truncated_completions}
+     * zeroes rows of the mask ({@code itemsInBatch} < 0: the mask's own count).
+     */
+    public Result compute(NDArray logp, NDArray old, NDArray ref, NDArray advantages, NDArray mask, NDArray entropyMask,
+                          double itemsInBatch) {
         NDArray adv = advantages.expandDims(1);
         NDArray coef = importanceWeights(logp.sub(old), mask).exp();
         NDArray perToken = switch (type) {
@@ -80,7 +91,7 @@ public record GrpoLoss(LossType type, ImportanceSamplingLevel level, double epsi
         }
         metrics.put("kl", kl);
         clipMetrics(coef.stopGradient(), adv, mask, metrics);
-        return new Result(normalise(perToken.mul(mask), mask, logp.getShape().get(0)), metrics);
+        return new Result(normalise(perToken.mul(mask), mask, logp.getShape().get(0), itemsInBatch), metrics);
     }
 
     /** Per-token log-ratios, or one per sequence (the masked mean) kept as a [B, 1] column. */
@@ -98,11 +109,13 @@ public record GrpoLoss(LossType type, ImportanceSamplingLevel level, double epsi
         return Activation.sigmoid(Scalars.add(coef, -1).mul(tau)).mul(Scalars.of(coef, 4)).div(tau);
     }
 
-    private NDArray normalise(NDArray masked, NDArray mask, long sequences) {
+    private NDArray normalise(NDArray masked, NDArray mask, long sequences, double itemsInBatch) {
         NDArray one = Scalars.of(mask, 1);
         return switch (type) {
             case GRPO, SAPO -> masked.sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(one)).mean();
-            case BNPO, DAPO, CISPO -> masked.sum().div(mask.sum().maximum(one));
+            case BNPO -> masked.sum().div(mask.sum().maximum(one));
+            case DAPO, CISPO -> itemsInBatch < 0 ? masked.sum().div(mask.sum().maximum(one))
+                    : Scalars.div(masked.sum(), Math.max(1, itemsInBatch));
             case DR_GRPO -> Scalars.div(masked.sum(), sequences * (double) maxCompletionLength);
         };
     }
@@ -154,8 +167,8 @@ public record GrpoLoss(LossType type, ImportanceSamplingLevel level, double epsi
         if (quantile >= 1) {
             return null;
         }
-        float[] h = entropies.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-        float[] m = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        double[] h = entropies.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+        double[] m = mask.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
         double[] kept = new double[h.length];
         int n = 0;
         for (int i = 0; i < h.length; i++) {

@@ -144,10 +144,10 @@ public record Rollout(List<int[]> prompts, List<int[]> completions, double[] adv
         if (c.numIterations() > 1 || c.beta() > 0) {
             SequenceBatch batch = SequenceBatch.of(scope, prompts, completions, s.tokenizer.padId());
             if (c.numIterations() > 1) {
-                old = batch.completionLogProbs(s.model, false, false, false)[0].toFloatArray();
+                old = batch.completionLogProbs(s.model, false, false, false, c.temperature())[0].toFloatArray();
             }
             if (c.beta() > 0) {
-                ref = batch.completionLogProbs(s.model, false, true, false)[0].toFloatArray();
+                ref = batch.completionLogProbs(s.model, false, true, false, c.temperature())[0].toFloatArray();
             }
         }
         return new Rollout(prompts, completions, GrpoLoss.advantages(rewards, g, c.scaleRewards()), counted, old, ref, metrics);

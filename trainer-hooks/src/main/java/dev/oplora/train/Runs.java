@@ -173,12 +173,15 @@ public final class Runs {
     static void requireResumable(TrainConfig saved, TrainConfig now, Path file) {
         ObjectNode before = ConfigFiles.JSON.valueToTree(saved);
         ObjectNode after = ConfigFiles.JSON.valueToTree(now);
+        java.util.Set<String> fields = new java.util.TreeSet<>();
+        before.fieldNames().forEachRemaining(fields::add);
+        after.fieldNames().forEachRemaining(fields::add);
         List<String> differences = new ArrayList<>();
-        after.fieldNames().forEachRemaining(field -> {
-            if (!field.equals("max_steps") && !after.get(field).equals(before.get(field))) {
+        for (String field : fields) {
+            if (!field.equals("max_steps") && !java.util.Objects.equals(after.get(field), before.get(field))) {
                 differences.add(field + " (" + before.get(field) + " saved, " + after.get(field) + " now)");
             }
-        });
+        }
         if (!differences.isEmpty()) {
             throw new IllegalArgumentException("cannot resume: " + file + " differs from this run's train config in "
                     + String.join(", ", differences) + "; only max_steps may change (or start a new --out)");

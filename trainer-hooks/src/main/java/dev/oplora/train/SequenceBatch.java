@@ -53,10 +53,23 @@ public record SequenceBatch(NDArray ids, int[][] positions, boolean[][] valid, N
                 EngineBridge.owned(manager.create(mask, new Shape(batch, c))), p, c, count);
     }
 
-    /** Log-probs of the completion tokens [B, C] (and their logits' entropy, when asked). */
+    /** Log-probs of the completion tokens [B, C] (and their logits' entropy, when asked), at temperature 1. */
     public NDArray[] completionLogProbs(Transformer model, boolean training, boolean reference, boolean withEntropy) {
+        return completionLogProbs(model, training, reference, withEntropy, 1.0);
+    }
+
+    /**
+     * Log-probs of the completion tokens [B, C] under the logits divided by {@code temperature}
+     * (the distribution the completions were sampled from, as TRL scores them), and that
+     * distribution's entropy when asked.
+     */
+    public NDArray[] completionLogProbs(Transformer model, boolean training, boolean reference, boolean withEntropy,
+                                        double temperature) {
         NDArray logits = reference ? model.referenceForward(ids, positions, valid)
                 : model.forward(ids, positions, valid, null, training);
+        if (temperature != 1.0) {
+            logits = logits.div(dev.oplora.adapters.Scalars.of(logits, temperature));
+        }
         long width = ids.getShape().get(1);
         // Column t predicts token t + 1: columns P-1 .. P+C-2 predict the completion.
         NDArray predicting = logits.get(":, {}:{}, :", promptWidth - 1, width - 1);

@@ -296,6 +296,9 @@ class FineTuningTest {
         assertTrue(e.getMessage().contains("'importance_sampling_level' must be one of [token, sequence]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"delta\": 0.5}"));
         assertTrue(e.getMessage().contains("'delta' must be > 1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Runs.requireResumable(
+                TrainConfig.parse("{\"delta\": 1.5}"), TrainConfig.defaults(), Path.of("saved.json")));
+        assertTrue(e.getMessage().contains("differs from this run's train config in delta (1.5 saved, null now)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parse("{\"per_device_train_batch_size\": 12}"));
         assertTrue(e.getMessage().contains("must be a multiple of num_generations (8)"), e.getMessage());
         TrainConfig tooLong = TrainConfig.parse("{\"tasks\": [\"expression\"], \"levels\": [3], \"max_completion_length\": 20,"

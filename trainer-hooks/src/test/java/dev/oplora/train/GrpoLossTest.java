@@ -113,6 +113,22 @@ class GrpoLossTest {
         assertEquals(3.2, GrpoLoss.quantile(new double[] {4, 0, 3, 1, 2}, 0.8), 1e-12);
     }
 
+    /** dapo divides by every completion token of the batch (TRL's num_items_in_batch), bnpo by the mask's. */
+    @Test
+    void dapoCountsTruncatedCompletionsInItsNormaliser() {
+        try (NDManager m = Engines.newManager()) {
+            NDArray adv = m.create(new float[] {1.5f, -0.8f});
+            double masked = objective(LossType.DAPO, EPS_LOW, EPS_HIGH, 0).compute(array(m, LOGP), array(m, OLD), null, adv,
+                    array(m, MASK), null).loss().getFloat();
+            double ten = objective(LossType.DAPO, EPS_LOW, EPS_HIGH, 0).compute(array(m, LOGP), array(m, OLD), null, adv,
+                    array(m, MASK), null, 10).loss().getFloat();
+            double bnpo = objective(LossType.BNPO, EPS_LOW, EPS_HIGH, 0).compute(array(m, LOGP), array(m, OLD), null, adv,
+                    array(m, MASK), null, 10).loss().getFloat();
+            assertEquals(masked * 5 / 10, ten, 1e-6, "5 counted tokens of 10 in the batch");
+            assertEquals(masked, bnpo, 1e-6, "bnpo ignores the batch count");
+        }
+    }
+
     @Test
     void advantagesFollowTrl() {
         double[] rewards = {1, 0, 0, 1, 1, 1, 1, 1};

@@ -75,8 +75,9 @@ public record AdapterConfig(
         validate(adapterType, r, loraAlpha, loraDropout, rankPattern, alphaPattern, principalRank, mask,
                 density, svdSolver, seed);
         FieldException.require(!(projected && adapterType == AdapterType.LORA && (initLoraWeights instanceof AdapterInit.Pissa
-                        || initLoraWeights instanceof AdapterInit.PissaNiter)), "projected",
-                "keeps the update off the top-k singular subspace, but pissa starts the adapter on it: "
+                        || initLoraWeights instanceof AdapterInit.PissaNiter || initLoraWeights instanceof AdapterInit.OLora)),
+                "projected", "keeps the update off the top-k singular subspace, but " + initLoraWeights.name()
+                        + " starts the adapter on it (and its residual base assumes the unprojected start): "
                         + "choose another init_lora_weights or projected = false");
     }
 

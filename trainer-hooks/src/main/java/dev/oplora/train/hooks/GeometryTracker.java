@@ -53,7 +53,9 @@ public final class GeometryTracker implements TrainerHook {
             if (bases.size() >= maxModules) {
                 break;
             }
-            bases.put(e.getKey(), BaseAnalysis.of(EngineBridge.toNd4j(e.getValue().effectiveWeight()), k, alpha));
+            try (ai.djl.ndarray.NDArray weight = e.getValue().effectiveWeight()) {
+                bases.put(e.getKey(), BaseAnalysis.of(EngineBridge.toNd4j(weight), k, alpha));
+            }
         }
     }
 
@@ -73,7 +75,11 @@ public final class GeometryTracker implements TrainerHook {
     public void restoreState(TrainerState state, Path checkpoint) throws IOException {
         bases.clear();
         try (SafetensorsFile file = SafetensorsFile.open(checkpoint.resolve(REFERENCE))) {
-            for (String module : file.metadata().get("modules").split(",")) {
+            String modules = file.metadata().get("modules");
+            if (modules == null) {
+                throw new IllegalArgumentException(checkpoint.resolve(REFERENCE) + ": metadata 'modules' is missing");
+            }
+            for (String module : modules.split(",")) {
                 TensorInfo t = file.info(module);
                 INDArray w0 = Nd4j.create(file.readFloats(module), t.shape(), DataType.FLOAT);
                 bases.put(module, BaseAnalysis.of(w0, k, alpha));
