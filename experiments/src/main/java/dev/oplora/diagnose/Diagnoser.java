@@ -102,7 +102,14 @@ public final class Diagnoser {
             }
             List<Diagnosis.Run> runs = new ArrayList<>();
             for (int r = 0; r < tuned.size(); r++) {
-                runs.add(new Diagnosis.Run(tuned.get(r).toString(), matrices.get(r), summary(geometries.get(r)), problems.get(r)));
+                List<MatrixGeometry> trained = new ArrayList<>();
+                for (int i = 0; i < matrices.get(r).size(); i++) {
+                    if (matrices.get(r).get(i).name().endsWith("_proj.weight")) {
+                        trained.add(geometries.get(r).get(i));
+                    }
+                }
+                runs.add(new Diagnosis.Run(tuned.get(r).toString(), matrices.get(r), summary(geometries.get(r)),
+                        summary(trained), problems.get(r)));
             }
             Diagnosis.CrossRunSummary crossRun = tuned.size() < 2 ? null
                     : new Diagnosis.CrossRunSummary(globalJaccard(both, counts), globalBaseline(counts, total), perMatrix);

@@ -13,8 +13,14 @@ public record Diagnosis(@JsonProperty("k") int k, @JsonProperty("alpha") double 
                         @JsonProperty("cross_run") CrossRunSummary crossRun) {
 
     /** One tuned checkpoint against the base. */
+    /**
+     * @param summary parameter-weighted means over every compared matrix
+     * @param summaryTrained the same over the linear projections ({@code *_proj.weight}), the
+     *     weights PEFT methods can change; embeddings, the output head and norms left out
+     */
     public record Run(@JsonProperty("tuned") String tuned, @JsonProperty("matrices") List<Matrix> matrices,
                       @JsonProperty("summary") Map<String, Double> summary,
+                      @JsonProperty("summary_trained") Map<String, Double> summaryTrained,
                       @JsonProperty("errors") List<Problem> errors) {
     }
 

@@ -20,7 +20,8 @@ import java.util.Map;
  * @param method the method name with its variant suffix (e.g. {@code lora-r16})
  * @param error why the cell failed or stopped, else null
  * @param evaluation held-out metrics ({@code eval/accuracy}, ...), null when the cell failed
- * @param geometry the diagnosis summary (keys of {@link dev.oplora.geometry.GeometryKeys}), null when it failed
+ * @param geometry the diagnosis summary over every weight (keys of {@link dev.oplora.geometry.GeometryKeys}), null when it failed
+ * @param geometryTrained the same over the weights the method could change (the linear projections)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CellResult(@JsonProperty("cell") String cell, @JsonProperty("group") String group,
@@ -29,7 +30,8 @@ public record CellResult(@JsonProperty("cell") String cell, @JsonProperty("group
                          @JsonProperty("status") Status status, @JsonProperty("error") String error,
                          @JsonProperty("evaluation") Map<String, Double> evaluation,
                          @JsonProperty("geometry") Map<String, Double> geometry,
-                         @JsonProperty("seconds") double seconds) {
+                         @JsonProperty("seconds") double seconds,
+                         @JsonProperty("geometry_trained") Map<String, Double> geometryTrained) {
 
     public static final String FILE = "result.json";
 

@@ -159,6 +159,7 @@ public final class GridRunner {
         String error = null;
         Map<String, Double> evaluation = null;
         Map<String, Double> geometry = null;
+        Map<String, Double> trained = null;
         try {
             Engines.noGradientsOnThisThread();
             Files.createDirectories(dir);
@@ -171,12 +172,13 @@ public final class GridRunner {
             error = run.stopReason();
             evaluation = run.evaluation();
             geometry = d.runs().get(0).summary();
+            trained = d.runs().get(0).summaryTrained();
         } catch (Exception | Error e) {
             status = CellResult.Status.FAILED;
             error = e.toString();
         }
         CellResult result = new CellResult(cell.name(), cell.group(), cell.methodName(), cell.algo(), cell.task(),
-                cell.seed(), status, error, evaluation, geometry, (System.nanoTime() - start) / 1e9);
+                cell.seed(), status, error, evaluation, geometry, (System.nanoTime() - start) / 1e9, trained);
         result.write(dir.resolve(RESULT));
         log.accept(status.configName() + " " + cell.name() + String.format(" (%.1f s)", result.seconds())
                 + (error != null ? ": " + error : ""));

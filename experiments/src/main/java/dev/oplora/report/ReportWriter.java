@@ -47,10 +47,13 @@ public final class ReportWriter {
             throw new IllegalArgumentException(grid + ": no cell results (expected " + grid.resolve("cells") + "/*/result.json); run oplora grid first");
         }
         double alpha = ConfigFiles.read(grid.resolve("grid_config.json"), GridConfig.class, GridConfig.KIND).diagnoseAlpha();
-        List<Table> tables = List.of(accuracy(results), sparsity(results), spectrum(results), crossRun(grid), overlap(results, alpha));
+        List<Claims.Claim> claims = Claims.of(results, grid, alpha);
+        List<Table> tables = List.of(Claims.table(claims), accuracy(results), sparsity(results), spectrum(results),
+                crossRun(grid), overlap(results, alpha));
         Map<String, String> plots = plots(grid, results);
         AtomicFiles.writeString(grid.resolve("results.csv"), csv(results));
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("claims", claims);
         json.put("cells", results);
         json.put("tables", tables);
         AtomicFiles.writeJson(grid.resolve("results.json"), json);
@@ -114,13 +117,19 @@ public final class ReportWriter {
         List<List<String>> rows = new ArrayList<>();
         for (CellResult r : results) {
             if (r.ok()) {
+                Map<String, Double> trained = r.geometryTrained() != null ? r.geometryTrained() : r.geometry();
                 rows.add(List.of(r.cell(), r.method(), r.algo().configName(),
+                        String.format(Locale.ROOT, "%.1f%%", 100 * trained.get(GeometryKeys.BF16_SPARSITY)),
                         String.format(Locale.ROOT, "%.1f%%", 100 * r.geometry().get(GeometryKeys.BF16_SPARSITY)),
-                        String.format(Locale.ROOT, "%.1f%%", 100 * r.geometry().get(GeometryKeys.ATOL_SPARSITY))));
+                        String.format(Locale.ROOT, "%.1f%%", 100 * trained.get(GeometryKeys.ATOL_SPARSITY))));
             }
         }
-        return new Table("bf16 update sparsity per run (PNT Table 1 form)", "fraction of linear weights unchanged; PNT rule on bf16 values, and |dw| <= 1e-5",
-                List.of("run", "method", "algo", "bf16 sparsity", "atol sparsity"), rows);
+        return new Table("bf16 update sparsity per run (PNT Table 1 form)", "fraction of weights unchanged, PNT rule on bf16 "
+                + "values: over the weights the methods can change (the linear projections; every method here targets all of them)"
+                + " and over all weights (embedding, output head and norms included, which no method trains); and |dw| <= 1e-5 over"
+                + " the trained weights",
+                List.of("run", "method", "algo", "bf16 sparsity (trained weights)", "bf16 sparsity (all weights)",
+                        "atol sparsity (trained weights)"), rows);
     }
 
     private static Table spectrum(List<CellResult> results) {
