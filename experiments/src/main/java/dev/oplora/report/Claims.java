@@ -103,9 +103,15 @@ public final class Claims {
                 "GRPO 38.4-91.7% unchanged vs SFT 0.6-18.8% (Table 1)"));
         claims.add(paired("C2", "RL drifts the spectrum less than SFT", "NSS over the trained weights (SFT - RL)", ok,
                 trained(GeometryKeys.NSS), -1, "RL spectra barely drift (section 4)"));
-        claims.add(paired("C3", "RL rotates the principal subspaces less than SFT",
+        Claim rotation = paired("C3", "RL rotates the principal subspaces less than SFT",
                 "max angle of the top-k left subspace, degrees (SFT - RL); Wedin bound in the note", ok,
-                trained(GeometryKeys.MAX_ANGLE_U_DEG), -1, "RL top-k subspaces barely rotate (section 4)"));
+                trained(GeometryKeys.MAX_ANGLE_U_DEG), -1, "RL top-k subspaces barely rotate (section 4)");
+        Estimate rlBound = estimate(unbox(new ArrayList<>(values(ok, Algo.GRPO, trained(GeometryKeys.WEDIN_BOUND_DEG)).values())));
+        Estimate sftBound = estimate(unbox(new ArrayList<>(values(ok, Algo.SFT, trained(GeometryKeys.WEDIN_BOUND_DEG)).values())));
+        claims.add(new Claim(rotation.id(), rotation.claim(), rotation.statistic(), rotation.rl(), rotation.sft(),
+                rotation.difference(), rotation.verdict(), rotation.paper(), rotation.note() + String.format(Locale.ROOT,
+                "; Wedin bound (largest rotation an update of that size allows): RL %.1f, SFT %.1f degrees",
+                rlBound.mean(), sftBound.mean())));
         claims.add(overlap(ok, alpha));
         claims.add(crossRun(grid));
         claims.add(between("C6", "In sparse RL, principal-complement masks do at least as well as principal masks",
