@@ -9,7 +9,8 @@
 # /tmp/oplora-slurm; ports 16817 (slurmctld) and 16818 (slurmd), not Slurm's defaults.
 set -euo pipefail
 dir="${OPLORA_SLURM_DIR:-/tmp/oplora-slurm}"
-conf="$dir/slurm.conf"
+# A distinctive name, so that daemons of an earlier test cluster (another folder) can be found and stopped.
+conf="$dir/oplora-test-slurm.conf"
 
 start() {
   if ! command -v slurmctld > /dev/null || ! command -v slurmd > /dev/null; then
@@ -18,6 +19,8 @@ start() {
            > "${TMPDIR:-/tmp}/oplora-slurm-apt.log" 2>&1; }
   fi
   stop_daemons
+  pkill -f 'oplora-test-slurm.conf' 2>/dev/null || true   # daemons of an earlier test cluster hold the ports
+  sleep 1
   mkdir -p "$dir/state" "$dir/spool"
   local host cpus memory
   host="$(hostname -s)"

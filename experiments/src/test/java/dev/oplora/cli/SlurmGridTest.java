@@ -38,7 +38,7 @@ class SlurmGridTest {
                 "a single-node Slurm cluster needs Debian's apt and root (CI has both); this machine has not");
         Path state = dir.resolve("slurm-state");
         List<String> cluster = run(List.of("bash", script.toString(), "start"), state, null);
-        Path conf = state.resolve("slurm.conf");
+        Path conf = state.resolve("oplora-test-slurm.conf");
         try {
             Path config = dir.resolve("grid.json");
             ObjectMapper json = new ObjectMapper();
