@@ -38,9 +38,23 @@ public record GridConfig(
         @JsonProperty("diagnose_alpha") Double diagnoseAlpha) {
 
     /** Model size and SFT budget of the grid's own base. */
+    /**
+     * @param dtype how the base is stored: {@code float32} (default) or {@code bfloat16} (PNT's
+     *     precision gate: a release's weights are bf16, and so is what fine-tuning writes from it)
+     */
     public record Pretrain(@JsonProperty("hidden") Integer hidden, @JsonProperty("layers") Integer layers,
                            @JsonProperty("heads") Integer heads, @JsonProperty("kv_heads") Integer kvHeads,
-                           @JsonProperty("context") Integer context, @JsonProperty("train") JsonNode train) {
+                           @JsonProperty("context") Integer context, @JsonProperty("train") JsonNode train,
+                           @JsonProperty("dtype") String dtype) {
+        public Pretrain {
+            FieldException.require(dtype == null || dev.oplora.safetensors.Dtype.ofFloatName(dtype) != null, "dtype",
+                    "must be float32, bfloat16 or float16, got \"" + dtype + "\"");
+        }
+
+        /** The base's storage type. */
+        public dev.oplora.safetensors.Dtype storage() {
+            return dtype == null ? dev.oplora.safetensors.Dtype.F32 : dev.oplora.safetensors.Dtype.ofFloatName(dtype);
+        }
     }
 
     /** What {@link ConfigFiles} calls this kind of config in errors. */

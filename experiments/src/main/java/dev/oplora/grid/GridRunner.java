@@ -142,7 +142,7 @@ public final class GridRunner {
                 p.context() == null ? 32 : p.context());
         log.accept("base: pretraining " + train.maxSteps() + " steps");
         long start = System.nanoTime();
-        Runs.Result result = Runs.pretrain(modelConfig, train, out.resolve("base"), false,
+        Runs.Result result = Runs.pretrain(modelConfig, train, out.resolve("base"), p.storage(), false,
                 Runs.resumable(out.resolve("base"), train));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("seconds", (System.nanoTime() - start) / 1e9);

@@ -51,12 +51,21 @@ public final class Runs {
 
     /** Trains a new base model and saves it as a Hugging Face folder in {@code out/model}. */
     public static Result pretrain(ModelConfig modelConfig, TrainConfig config, Path out, boolean progress) throws IOException {
-        return pretrain(modelConfig, config, out, progress, false);
+        return pretrain(modelConfig, config, out, Dtype.F32, progress, false);
     }
 
-    /** {@link #pretrain}; with {@code resume}, continues from the newest complete checkpoint under {@code out}. */
+    /** {@link #pretrain}, storing the model as {@code dtype}; with {@code resume}, from the newest checkpoint. */
     public static Result pretrain(ModelConfig modelConfig, TrainConfig config, Path out, boolean progress, boolean resume)
             throws IOException {
+        return pretrain(modelConfig, config, out, Dtype.F32, progress, resume);
+    }
+
+    /**
+     * Trains a new base, stores it as {@code dtype} in {@code out/model}; with {@code resume},
+     * continues from the newest complete checkpoint under {@code out}.
+     */
+    public static Result pretrain(ModelConfig modelConfig, TrainConfig config, Path out, Dtype dtype, boolean progress,
+                                  boolean resume) throws IOException {
         if (config.algo() != Algo.SFT) {
             throw new IllegalArgumentException("pretraining is supervised: algo must be sft, got " + config.algo());
         }
@@ -70,7 +79,7 @@ public final class Runs {
             Transformer model = Transformer.random(modelConfig, manager, config.seed(), true);
             Trainer trainer = trainer(config, model, tokenizer, null, out, progress, "pretrain", resume);
             Map<String, Double> evaluation = trainer.run();
-            ModelFolder.save(out.resolve("model"), model, tokenizer, Dtype.F32);
+            ModelFolder.save(out.resolve("model"), model, tokenizer, dtype);
             return new Result(evaluation, out, trainer.state().stopReason());
         }
     }
