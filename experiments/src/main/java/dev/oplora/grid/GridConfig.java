@@ -35,7 +35,8 @@ public record GridConfig(
         @JsonProperty("grpo") JsonNode grpo,
         @JsonProperty("full_lr_scale") Double fullLrScale,
         @JsonProperty("diagnose_k") Integer diagnoseK,
-        @JsonProperty("diagnose_alpha") Double diagnoseAlpha) {
+        @JsonProperty("diagnose_alpha") Double diagnoseAlpha,
+        @JsonProperty("matched_lr_control") Boolean matchedLrControl) {
 
     /** Model size and SFT budget of the grid's own base. */
     /**
@@ -72,6 +73,7 @@ public record GridConfig(
         fullLrScale = fullLrScale == null ? 0.3 : fullLrScale;
         diagnoseK = diagnoseK == null ? 16 : diagnoseK;
         diagnoseAlpha = diagnoseAlpha == null ? 0.5 : diagnoseAlpha;
+        matchedLrControl = matchedLrControl != null && matchedLrControl;
         FieldException.require(!methods.isEmpty() && !algorithms.isEmpty() && !tasks.isEmpty() && !seeds.isEmpty(),
                 "methods", "algorithms, tasks and seeds must not be empty (the grid would have no cell)");
         FieldException.require(base != null || pretrain != null, "base",
@@ -88,6 +90,9 @@ public record GridConfig(
         }
         return config;
     }
+
+    /** The method-name suffix of the matched-learning-rate control cells. */
+    public static final String MATCHED_LR = "-matched-lr";
 
     /** One run of the grid. */
     public record Cell(Method method, String variant, Algo algo, String task, long seed, TrainConfig train) {
@@ -116,6 +121,17 @@ public record GridConfig(
                     for (String task : tasks) {
                         for (long seed : seeds) {
                             out.add(new Cell(method, suffix, algo, task, seed, trainConfig(method, variant, algo, task, seed)));
+                        }
+                    }
+                }
+                if (matchedLrControl && algorithms.contains(Algo.SFT) && algorithms.contains(Algo.GRPO)) {
+                    // The control: GRPO at SFT's learning rate, so a difference that remains is not the rate's.
+                    for (String task : tasks) {
+                        for (long seed : seeds) {
+                            TrainConfig rl = trainConfig(method, variant, Algo.GRPO, task, seed);
+                            double sftRate = trainConfig(method, variant, Algo.SFT, task, seed).learningRate();
+                            out.add(new Cell(method, suffix + MATCHED_LR, Algo.GRPO, task, seed,
+                                    rl.toBuilder().learningRate(sftRate).build()));
                         }
                     }
                 }

@@ -101,6 +101,9 @@ public final class Claims {
         claims.add(paired("C1", "RL updates are sparser than SFT's in bf16",
                 "bf16 sparsity over the trained weights (RL - SFT)", ok, trained(GeometryKeys.BF16_SPARSITY), 1,
                 "GRPO 38.4-91.7% unchanged vs SFT 0.6-18.8% (Table 1)"));
+        if (ok.stream().anyMatch(r -> r.method().endsWith(dev.oplora.grid.GridConfig.MATCHED_LR))) {
+            claims.add(matched(ok));
+        }
         claims.add(paired("C2", "RL drifts the spectrum less than SFT", "NSS over the trained weights (SFT - RL)", ok,
                 trained(GeometryKeys.NSS), -1, "RL spectra barely drift (section 4)"));
         Claim rotation = paired("C3", "RL rotates the principal subspaces less than SFT",
@@ -150,6 +153,32 @@ public final class Claims {
                 diffs.size() + " matched RL/SFT cells");
     }
 
+    /** C1m: the C1 contrast with GRPO trained at SFT's learning rate (the matched-rate control cells). */
+    private static Claim matched(List<CellResult> ok) {
+        Function<CellResult, Double> metric = trained(GeometryKeys.BF16_SPARSITY);
+        Map<String, Double> rl = new LinkedHashMap<>();
+        for (CellResult r : ok) {
+            Double v = metric.apply(r);
+            if (r.algo() == Algo.GRPO && r.method().endsWith(dev.oplora.grid.GridConfig.MATCHED_LR) && v != null) {
+                String method = r.method().substring(0, r.method().length() - dev.oplora.grid.GridConfig.MATCHED_LR.length());
+                rl.put(method + "/" + r.task() + "/" + r.seed(), v);
+            }
+        }
+        Map<String, Double> sft = values(ok, Algo.SFT, metric);
+        List<Double> diffs = new ArrayList<>();
+        rl.forEach((key, v) -> {
+            if (sft.containsKey(key)) {
+                diffs.add(v - sft.get(key));
+            }
+        });
+        Estimate difference = estimate(unbox(diffs));
+        return new Claim("C1m", "RL updates are sparser than SFT's even at SFT's learning rate (control)",
+                "bf16 sparsity over the trained weights (RL at SFT's rate - SFT)",
+                estimate(unbox(new ArrayList<>(rl.values()))), estimate(unbox(new ArrayList<>(sft.values()))), difference,
+                verdict(difference), "the paper attributes RL's sparsity to its small updates and the bf16 gate",
+                diffs.size() + " matched cells; GRPO in the RL column at SFT's learning rate");
+    }
+
     /** C4: GRPO's update mask overlaps the principal mask less, and the low-magnitude mask more, than alpha. */
     private static Claim overlap(List<CellResult> ok, double alpha) {
         Map<String, Double> principal = values(ok, Algo.GRPO, trained(GeometryKeys.OVERLAP_PRINCIPAL));
@@ -178,7 +207,8 @@ public final class Claims {
         if (Files.isDirectory(groups)) {
             try (var dirs = Files.list(groups)) {
                 for (Path dir : dirs.sorted().toList()) {
-                    if (!dir.getFileName().toString().contains("__grpo__")) {
+                    String group = dir.getFileName().toString();
+                    if (!group.contains("__grpo__") || group.contains(dev.oplora.grid.GridConfig.MATCHED_LR)) {
                         continue;
                     }
                     JsonNode d = new ObjectMapper().readTree(dir.resolve("diagnosis.json").toFile());
@@ -232,7 +262,8 @@ public final class Claims {
     private static Map<String, Double> values(List<CellResult> ok, Algo algo, Function<CellResult, Double> metric) {
         Map<String, Double> out = new LinkedHashMap<>();
         for (CellResult r : ok) {
-            Double v = r.algo() == algo ? metric.apply(r) : null;
+            // The matched-rate control cells speak only to C1m.
+            Double v = r.algo() == algo && !r.method().endsWith(dev.oplora.grid.GridConfig.MATCHED_LR) ? metric.apply(r) : null;
             if (v != null && Double.isFinite(v)) {
                 out.put(r.method() + "/" + r.task() + "/" + r.seed(), v);
             }

@@ -68,7 +68,7 @@ class CliTest {
         assertTrue(md.contains("## Cross-run consistency of update masks"));
         assertTrue(md.contains("| op-lora-projected__grpo__addition | "));
         assertEquals(4, Files.readString(demo.resolve("report.html")).split("data:image/png;base64,").length - 1, "four inline plots");
-        assertEquals(43, Files.readAllLines(demo.resolve("results.csv")).size(), "header + 42 cells");
+        assertEquals(64, Files.readAllLines(demo.resolve("results.csv")).size(), "header + 42 cells + 21 matched-rate controls");
         // The projected adapter keeps the top-k subspaces in place up to bf16 rounding (the demo stores
         // weights in bf16): well under a degree, and below op-lora without the projection.
         for (String algo : List.of("sft", "grpo")) {
@@ -88,7 +88,7 @@ class CliTest {
         Files.copy(CliTest.class.getResourceAsStream("/configs/demo-quick.json"), config, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Run again = cli("grid", "--config", config.toString(), "--out", demo.toString());
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("42 cells, 0 ran, 42 already done, 0 failed"), again.out());
+        assertTrue(again.out().contains("63 cells, 0 ran, 63 already done, 0 failed"), again.out());
     }
 
     @Test

@@ -44,6 +44,7 @@ class SlurmGridTest {
             ObjectMapper json = new ObjectMapper();
             ObjectNode grid = (ObjectNode) json.readTree(DemoCommand.class.getResourceAsStream("/configs/demo-quick.json"));
             grid.putArray("methods").add("lora").add("op-lora");
+            grid.put("matched_lr_control", false);
             Files.writeString(config, grid.toString());
 
             Path local = dir.resolve("local");
