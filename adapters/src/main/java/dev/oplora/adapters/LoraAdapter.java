@@ -74,9 +74,7 @@ public final class LoraAdapter implements Adapter {
             norms = rowNorms(layer.weight()).duplicate();
             ai.djl.ndarray.NDScope.unregister(norms);
         }
-        magnitude = LinearLayer.parameter("lora_magnitude_vector", Parameter.Type.WEIGHT, norms, true);
-        layer.addAdapterParameter(magnitude);
-        return this;
+        return withDora(layer, norms);
     }
 
     /** DoRA with a given (loaded) magnitude vector [out]. */
@@ -92,8 +90,8 @@ public final class LoraAdapter implements Adapter {
 
     /** ||W + s B A|| over each output row, without gradient (the base weight W is the frozen one). */
     private NDArray rowNorms(NDArray baseWeight) {
-        NDArray ba = b.getArray().stopGradient().matMul(a.getArray().stopGradient()).mul(scale);
-        return baseWeight.add(ba).norm(new int[] {1}).stopGradient();
+        return baseWeight.add(b.getArray().stopGradient().matMul(a.getArray().stopGradient()).mul(scale))
+                .norm(new int[] {1}).stopGradient();
     }
 
     /** DoRA's magnitude vector, or null for plain LoRA. */
@@ -220,8 +218,10 @@ public final class LoraAdapter implements Adapter {
         if (magnitude == null) {
             return delta;
         }
-        NDArray factor = magnitude.getArray().div(rowNorms(baseWeight)).expandDims(1);
-        return baseWeight.add(delta).mul(factor).sub(baseWeight);
+        // W + s B A once: its row norms and its rescaled rows both come from it.
+        NDArray combined = baseWeight.add(delta);
+        NDArray factor = magnitude.getArray().div(combined.norm(new int[] {1})).expandDims(1);
+        return combined.mul(factor).sub(baseWeight);
     }
 
     @Override

@@ -77,9 +77,14 @@ public final class GridRunner {
 
     /** Writes grid_config.json and makes the base (pretraining it when the config asks); returns the base folder. */
     public static Path prepare(GridConfig config, Path out, Consumer<String> log) throws IOException {
+        writeConfig(config, out);
+        return base(config, out, log);
+    }
+
+    /** Creates the run folder and writes grid_config.json, which every later step reads. */
+    static void writeConfig(GridConfig config, Path out) throws IOException {
         Files.createDirectories(out);
         AtomicFiles.writeJson(out.resolve(CONFIG), config);
-        return base(config, out, log);
     }
 
     /** The grid config a prepared run folder holds. */

@@ -54,8 +54,7 @@ public final class SlurmExecutor {
             throws IOException {
         Path root = out.toAbsolutePath();
         if (dryRun) {
-            Files.createDirectories(root);
-            AtomicFiles.writeJson(root.resolve(GridRunner.CONFIG), config); // a dry run trains nothing, the base included
+            GridRunner.writeConfig(config, root); // a dry run trains nothing, the base included
         } else {
             GridRunner.prepare(config, root, log);
         }

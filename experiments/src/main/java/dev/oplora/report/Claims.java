@@ -141,12 +141,7 @@ public final class Claims {
                                 Function<CellResult, Double> metric, int sign, String paper) {
         Map<String, Double> rl = values(ok, Algo.GRPO, metric);
         Map<String, Double> sft = values(ok, Algo.SFT, metric);
-        List<Double> diffs = new ArrayList<>();
-        rl.forEach((key, v) -> {
-            if (sft.containsKey(key)) {
-                diffs.add(sign * (v - sft.get(key)));
-            }
-        });
+        List<Double> diffs = differences(rl, sft, sign);
         Estimate difference = estimate(unbox(diffs));
         return new Claim(id, claim, statistic, estimate(unbox(new ArrayList<>(rl.values()))),
                 estimate(unbox(new ArrayList<>(sft.values()))), difference, verdict(difference), paper,
@@ -165,12 +160,7 @@ public final class Claims {
             }
         }
         Map<String, Double> sft = values(ok, Algo.SFT, metric);
-        List<Double> diffs = new ArrayList<>();
-        rl.forEach((key, v) -> {
-            if (sft.containsKey(key)) {
-                diffs.add(v - sft.get(key));
-            }
-        });
+        List<Double> diffs = differences(rl, sft, 1);
         Estimate difference = estimate(unbox(diffs));
         return new Claim("C1m", "RL updates are sparser than SFT's even at SFT's learning rate (control)",
                 "bf16 sparsity over the trained weights (RL at SFT's rate - SFT)",
@@ -235,12 +225,7 @@ public final class Claims {
                                  String paper) {
         Map<String, Double> left = byMethod(ok, a);
         Map<String, Double> right = byMethod(ok, b);
-        List<Double> diffs = new ArrayList<>();
-        left.forEach((key, v) -> {
-            if (right.containsKey(key)) {
-                diffs.add(v - right.get(key));
-            }
-        });
+        List<Double> diffs = differences(left, right, 1);
         Estimate difference = estimate(unbox(diffs));
         String note = left.isEmpty() || right.isEmpty() ? "the grid has no GRPO cells of " + (left.isEmpty() ? a : b)
                 : diffs.size() + " seeds; " + a + " in the RL column, " + b + " in the SFT column";
@@ -268,6 +253,17 @@ public final class Claims {
                 out.put(r.method() + "/" + r.task() + "/" + r.seed(), v);
             }
         }
+        return out;
+    }
+
+    /** sign * (a - b) for every key both maps hold: the paired differences. */
+    private static List<Double> differences(Map<String, Double> a, Map<String, Double> b, int sign) {
+        List<Double> out = new ArrayList<>();
+        a.forEach((key, v) -> {
+            if (b.containsKey(key)) {
+                out.add(sign * (v - b.get(key)));
+            }
+        });
         return out;
     }
 

@@ -39,25 +39,20 @@ public final class ModelFolder {
     private ModelFolder() {
     }
 
-    /** Saves weights (as the forward pass applies them) in {@code dtype}, config and tokenizer. */
+    /**
+     * Saves a model oplora created (pretraining): weights as the forward pass applies them in
+     * {@code dtype}, streamed like {@link #saveDerived}, a config.json from its {@link ModelConfig},
+     * the tokenizer and a generation config.
+     */
     public static void save(Path folder, Transformer model, Tokenizer tokenizer, Dtype dtype) throws IOException {
-        save(folder, model, tokenizer, dtype, true);
-    }
-
-    /** As {@link #save}; with {@code merged} false the adapters are left out (the frozen base is saved). */
-    public static void save(Path folder, Transformer model, Tokenizer tokenizer, Dtype dtype, boolean merged) throws IOException {
         Path target = folder.toAbsolutePath();
         Files.createDirectories(target.getParent());
         Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
         try {
             ModelConfig config = model.config().withTokens(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId());
-            SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
-            for (Map.Entry<String, NDArray> e : model.namedWeights(merged).entrySet()) {
-                writer.add(e.getKey(), dtype, e.getValue().getShape().getShape(), e.getValue().toFloatArray());
-            }
-            writer.write(temp.resolve(WeightStore.SINGLE_FILE));
+            writeShards(temp, model, true, dtype, ShardSize.DEFAULT);
             ObjectNode json = config.toJson();
-            json.put("torch_dtype", dtype == Dtype.BF16 ? "bfloat16" : dtype == Dtype.F16 ? "float16" : "float32");
+            json.put("torch_dtype", dtype.torchName());
             AtomicFiles.writeJson(temp.resolve(CONFIG), json);
             ObjectNode generation = json.objectNode().put("bos_token_id", tokenizer.bosId())
                     .put("eos_token_id", tokenizer.eosId()).put("pad_token_id", tokenizer.padId()).put("do_sample", false);

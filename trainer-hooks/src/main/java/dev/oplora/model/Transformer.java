@@ -188,33 +188,6 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * The model's weights under their Hugging Face names, as the forward pass applies them
-     * (adapters merged in), for saving a checkpoint.
-     */
-    public Map<String, NDArray> namedWeights() {
-        return namedWeights(true);
-    }
-
-    /**
-     * Weights by Hugging Face name; with {@code merged} false the linear layers give their frozen
-     * base (the residual after a pissa / milora init) instead of base + adapter.
-     */
-    public Map<String, NDArray> namedWeights(boolean merged) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        for (String name : expectedShapes(config).keySet()) {
-            if (tensors.containsKey(name)) {
-                out.put(name, tensors.get(name).getArray());
-            } else if (name.endsWith(".bias")) {
-                out.put(name, linears.get(name.substring(0, name.length() - 5)).bias());
-            } else {
-                LinearLayer layer = linears.get(name.substring(0, name.length() - 7));
-                out.put(name, merged ? layer.effectiveWeight() : layer.weight());
-            }
-        }
-        return out;
-    }
-
-    /**
      * One weight's values (float32, row-major) by Hugging Face name, computing a merged linear
      * weight only for this call: what a streaming save reads, one tensor at a time.
      */

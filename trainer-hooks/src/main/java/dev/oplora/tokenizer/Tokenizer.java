@@ -32,6 +32,16 @@ public interface Tokenizer {
         return new int[] {eosId()};
     }
 
+    /** Whether {@code id} ends a generation. */
+    default boolean isStop(int id) {
+        for (int stop : stopIds()) {
+            if (stop == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Writes {@code tokenizer.json} (Hugging Face format) into a model folder. */
     void save(Path folder) throws IOException;
 

@@ -26,20 +26,12 @@ public final class Evaluator {
     /** Completion text: tokens up to (not including) the first stop id. */
     public static String completionText(Tokenizer tokenizer, int[] completion) {
         int end = 0;
-        while (end < completion.length && !stops(tokenizer, completion[end])) {
+        while (end < completion.length && !tokenizer.isStop(completion[end])) {
             end++;
         }
         return tokenizer.decode(java.util.Arrays.copyOf(completion, end));
     }
 
-    private static boolean stops(Tokenizer tokenizer, int id) {
-        for (int stop : tokenizer.stopIds()) {
-            if (stop == id) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /**
      * Metrics "eval/accuracy" and "eval/accuracy/&lt;task&gt;/&lt;level&gt;"; with k > 1 also

@@ -125,7 +125,7 @@ public record Rollout(List<int[]> prompts, List<int[]> completions, double[] adv
         int truncated = 0;
         for (int i = 0; i < counted.length; i++) {
             int[] completion = completions.get(i);
-            boolean cut = completion.length == 0 || Arrays.stream(s.tokenizer.stopIds()).noneMatch(id -> id == completion[completion.length - 1]);
+            boolean cut = completion.length == 0 || !s.tokenizer.isStop(completion[completion.length - 1]);
             truncated += cut ? 1 : 0;
             counted[i] = !(cut && c.maskTruncatedCompletions());
         }
