@@ -1,0 +1,306 @@
+package dev.oplora.chat;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
+import com.hubspot.jinjava.lib.filter.Filter;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.lib.tag.Tag;
+import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.tree.TagNode;
+import java.lang.reflect.Method;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jinjava.javax.el.CompositeELResolver;
+
+/**
+ * Jinjava set up as transformers sets up Jinja2 for chat templates: {@code trim_blocks} and
+ * {@code lstrip_blocks} (through {@link JinjaSource}), Jinja2's operator precedence and whitespace control, Python's string
+ * methods, transformers' {@code tojson}, and the globals {@code raise_exception} and
+ * {@code strftime_now}; the {@code {% generation %}} block (assistant-mask marking) renders its
+ * body. Any error the engine records fails the render: a prompt is never built from a template
+ * that half-rendered.
+ */
+final class JinjaEnvironment {
+
+    private static final Jinjava JINJAVA = create();
+
+    private JinjaEnvironment() {
+    }
+
+    /** Raised by a template's {@code raise_exception(message)}. */
+    static final class TemplateException extends RuntimeException {
+        TemplateException(String message) {
+            super(message);
+        }
+    }
+
+    private static Jinjava create() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonStrings());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                // trim_blocks, lstrip_blocks and the dropped final newline are applied to the
+                // source by JinjaSource, as Jinja2's lexer applies them; Jinjava's own switches
+                // differ (lstrip after text on the same line, the output's last newline dropped).
+                .withTrimBlocks(false)
+                .withLstripBlocks(false)
+                .withKeepTrailingNewline(true)
+                .withInterperterFactory(new PythonPrinting())
+                // A printed value holding "{{" is text, not a template to render again.
+                .withNestedInterpretationEnabled(false)
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(64)
+                .withElResolver(resolver)
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withUseNaturalOperatorPrecedence(true)
+                        .withParseWhitespaceControlStrictly(true)
+                        .withUseTrimmingForNotesAndExpressions(true)
+                        .withKeepNullableLoopValues(true)
+                        .withUsePyishObjectMapper(true)
+                        .build())
+                .build();
+        Jinjava jinjava = new Jinjava(config);
+        var globals = jinjava.getGlobalContext();
+        globals.registerFilter(new ToJson());
+        globals.registerFilter(new PySlice());
+        globals.registerFilter(new PyRepeat());
+        globals.registerFilter(new Items());
+        globals.registerFilter(new PyString());
+        globals.registerTag(new Generation());
+        globals.registerExpTest(new IterableTest("iterable"));
+        globals.registerExpTest(new IterableTest("sequence"));
+        globals.registerFunction(function("raise_exception", "raiseException"));
+        globals.registerFunction(function("strftime_now", "strftimeNow"));
+        return jinjava;
+    }
+
+    private static ELFunctionDefinition function(String name, String method) {
+        try {
+            Method m = JinjaEnvironment.class.getDeclaredMethod(method, String.class);
+            m.setAccessible(true);
+            return new ELFunctionDefinition("", name, m);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String raiseException(String message) {
+        throw new TemplateException(message);
+    }
+
+    private static String strftimeNow(String format) {
+        return Strftime.format(LocalDateTime.now(), format);
+    }
+
+    /** Renders {@code template} with {@code context}; errors name {@code origin} and the template line. */
+    static String render(String template, Map<String, Object> context, String origin) {
+        RenderResult result = JINJAVA.renderForResult(JinjaSource.normalize(template), context);
+        List<String> problems = new ArrayList<>();
+        for (TemplateError e : result.getErrors()) {
+            TemplateException raised = raised(e.getException());
+            if (raised != null) {
+                throw new IllegalArgumentException(origin + ": the chat template raised an exception: " + raised.getMessage());
+            }
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                problems.add("line " + e.getLineno() + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(origin + ": the chat template does not render: " + String.join("; ", problems));
+        }
+        return result.getOutput();
+    }
+
+    private static TemplateException raised(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TemplateException raised) {
+                return raised;
+            }
+            if (c.getMessage() != null && c.getCause() == null && c.getMessage().contains(TemplateException.class.getSimpleName())) {
+                return new TemplateException(c.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /** transformers' tojson: json.dumps(x, ensure_ascii=False, indent=indent, separators=separators, sort_keys=sort_keys). */
+    private static final class ToJson implements Filter {
+        @Override
+        public String getName() {
+            return "tojson";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return filter(var, interpreter, args, Map.of());
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            Object indent = kwargs.getOrDefault("indent", args.length > 0 ? args[0] : null);
+            Object separators = kwargs.get("separators");
+            String item = null;
+            String key = null;
+            if (separators instanceof List<?> pair && pair.size() == 2) {
+                item = String.valueOf(pair.get(0));
+                key = String.valueOf(pair.get(1));
+            }
+            boolean sort = Boolean.TRUE.equals(kwargs.get("sort_keys"));
+            return new PythonJson(indent == null ? null : ((Number) indent).intValue(), item, key, sort).dumps(var);
+        }
+    }
+
+    /** value[start:stop:step] with Python's semantics, for lists and strings (see {@link JinjaSource}). */
+    private static final class PySlice implements Filter {
+        @Override
+        public String getName() {
+            return "py_slice";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            throw new UnsupportedOperationException("py_slice takes its arguments as values");
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            List<Object> items = new ArrayList<>();
+            if (var instanceof String s) {
+                s.codePoints().forEach(c -> items.add(new String(Character.toChars(c))));
+            } else if (var instanceof Iterable<?> many) {
+                many.forEach(items::add);
+            } else {
+                throw new IllegalArgumentException("cannot slice a " + (var == null ? "none" : var.getClass().getSimpleName()));
+            }
+            List<Object> out = PythonSlice.apply(items, (Number) args[0], (Number) args[1], (Number) args[2]);
+            if (var instanceof String) {
+                StringBuilder joined = new StringBuilder();
+                out.forEach(joined::append);
+                return joined.toString();
+            }
+            return out;
+        }
+    }
+
+    /** Printed values as Python's str() writes them: True, not true; {'a': 1}, not {a=1}. */
+    private static final class PythonPrinting implements InterpreterFactory {
+        @Override
+        public JinjavaInterpreter newInstance(JinjavaInterpreter orig) {
+            return new Interpreter(orig);
+        }
+
+        @Override
+        public JinjavaInterpreter newInstance(Jinjava application, Context context, JinjavaConfig config) {
+            return new Interpreter(application, context, config);
+        }
+
+        private static final class Interpreter extends JinjavaInterpreter {
+            Interpreter(JinjavaInterpreter orig) {
+                super(orig);
+            }
+
+            Interpreter(Jinjava application, Context context, JinjavaConfig config) {
+                super(application, context, config);
+            }
+
+            @Override
+            public String getAsString(Object object) {
+                return object instanceof Boolean || object instanceof Map<?, ?> || object instanceof Iterable<?>
+                        ? PythonRepr.repr(object) : super.getAsString(object);
+            }
+        }
+    }
+
+    /** Jinja2's iterable and sequence tests, which hold for strings too (Jinjava's do not). */
+    private record IterableTest(String getName) implements ExpTest {
+        @Override
+        public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
+            return var instanceof String || var instanceof Iterable<?> || var instanceof Map<?, ?>
+                    || (var != null && var.getClass().isArray());
+        }
+    }
+
+    /** Python's {@code str * n} (see {@link JinjaSource}). */
+    private static final class PyRepeat implements Filter {
+        @Override
+        public String getName() {
+            return "py_repeat";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            throw new UnsupportedOperationException("py_repeat takes its arguments as values");
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            return String.valueOf(var).repeat(Math.max(0, ((Number) args[0]).intValue()));
+        }
+    }
+
+    /** Jinja2's items filter: a mapping's (key, value) pairs, in order. */
+    private static final class Items implements Filter {
+        @Override
+        public String getName() {
+            return "items";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            List<Object> pairs = new ArrayList<>();
+            if (var instanceof Map<?, ?> map) {
+                map.forEach((k, v) -> pairs.add(java.util.Arrays.asList(k, v)));
+            } else if (var != null) {
+                throw new IllegalArgumentException("items: not a mapping: " + var.getClass().getSimpleName());
+            }
+            return pairs;
+        }
+    }
+
+    /** Jinja2's string filter: Python's str(), so {'a': 1} and True rather than {a=1} and true. */
+    private static final class PyString implements Filter {
+        @Override
+        public String getName() {
+            return "string";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return var instanceof String s ? s : var == null ? "None"
+                    : var instanceof Boolean || var instanceof Map<?, ?> || var instanceof Iterable<?> || var instanceof Double
+                    ? PythonRepr.repr(var) : var.toString();
+        }
+    }
+
+    /** transformers' {% generation %}: marks assistant tokens for masks; the text is the body's. */
+    private static final class Generation implements Tag {
+        @Override
+        public String getName() {
+            return "generation";
+        }
+
+        @Override
+        public String getEndTagName() {
+            return "endgeneration";
+        }
+
+        @Override
+        public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+            StringBuilder out = new StringBuilder();
+            for (Node child : tagNode.getChildren()) {
+                out.append(child.render(interpreter).getValue());
+            }
+            return out.toString();
+        }
+    }
+}

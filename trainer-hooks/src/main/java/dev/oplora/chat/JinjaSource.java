@@ -1,0 +1,594 @@
+package dev.oplora.chat;
+
+/**
+ * Rewrites the two Jinja2 expression forms that chat templates use and Jinjava's parser reads
+ * differently, into equivalent forms it reads as Jinja2 does. Only the insides of {@code {{ }}}
+ * and {@code {% %}} are touched, never text, comments, raw blocks or string literals.
+ * <ul>
+ *   <li>Keyword arguments: Jinjava binds {@code name=} tighter than filters and arithmetic, so
+ *       {@code namespace(i=messages|length - 1)} subtracts from the parameter object. Each
+ *       keyword argument's value is parenthesised: {@code namespace(i=(messages|length - 1))}.</li>
+ *   <li>Slices with a step ({@code messages[::-1]}) or with an expression for a bound
+ *       ({@code messages[:n+1]}) do not parse. Every slice becomes a call of the {@code py_slice}
+ *       filter, which has Python's slice semantics: {@code (messages|py_slice(none, none, -1))}.</li>
+ *   <li>String repetition ({@code ' ' * indent}) becomes {@code (' '|py_repeat(indent))}.</li>
+ *   <li>In string literals, a backslash-newline is dropped (Python's continued line) and tag
+ *       delimiters are split ({@code "{{"} becomes {@code ("{" ~ "{")}), so Jinjava's tag scanner
+ *       does not end or start a tag inside a string.</li>
+ *   <li>{@code trim_blocks}, {@code lstrip_blocks} and the dropped final newline are applied here,
+ *       as Jinja2's lexer applies them.</li>
+ *   <li>{@code not x is defined} is {@code not (x is defined)} in Jinja2 (tests bind tighter
+ *       than {@code not}); Jinjava reads {@code (not x) is defined}. It becomes
+ *       {@code x is not defined} (and {@code not x is not y} becomes {@code x is y}).</li>
+ *   <li>Two closing braces inside an expression ({@code {'a': {'b': 1}}}) end a Jinjava print tag
+ *       early; a space is put between them.</li>
+ * </ul>
+ */
+final class JinjaSource {
+
+    private JinjaSource() {
+    }
+
+    static String normalize(String source) {
+        // Jinja2 reads every line ending as \n and, without keep_trailing_newline, drops one final newline.
+        String template = source.replace("\r\n", "\n").replace('\r', '\n');
+        if (template.endsWith("\n")) {
+            template = template.substring(0, template.length() - 1);
+        }
+        StringBuilder out = new StringBuilder(template.length() + 64);
+        int i = 0;
+        int loops = 0;
+        while (i < template.length()) {
+            int open = nextTag(template, i);
+            if (open < 0) {
+                out.append(template, i, template.length());
+                break;
+            }
+            char kind = template.charAt(open + 1);
+            int stripped = lstrip(template, i, open, kind);
+            out.append(template, i, open - stripped);
+            String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
+            int bodyStart = open + 2;
+            int end = kind == '#' ? template.indexOf(close, bodyStart) : closing(template, bodyStart, close);
+            if (end < 0) {
+                // Unterminated: leave it for the engine to report with its own position.
+                out.append(template, open, template.length());
+                break;
+            }
+            String body = template.substring(bodyStart, end);
+            if (kind == '%' && isTag(body, "raw")) {
+                int endRaw = endRaw(template, end + 2);
+                out.append(template, open, endRaw);
+                i = trim(template, endRaw, '%', template.charAt(endRaw - 3));
+                continue;
+            }
+            int next = trim(template, end + 2, kind, body.isEmpty() ? ' ' : body.charAt(body.length() - 1));
+            // Whitespace that lstrip_blocks and trim_blocks remove moves inside the tag, where it is
+            // ignored, so the engine's line numbers stay those of the template.
+            String moved = template.substring(open - stripped, open) + template.substring(end + 2, next);
+            String marker = body.startsWith("-") ? "-" : "";
+            String inner = body.substring(body.startsWith("-") || body.startsWith("+") ? 1 : 0);
+            if (kind != '{' && inner.endsWith("+")) {
+                inner = inner.substring(0, inner.length() - 1);
+            }
+            if (kind == '#') {
+                out.append(comment(marker, moved, inner));
+            } else if (kind == '%' && isTag(inner, "for") && loopFilter(inner) != null) {
+                out.append(filteredLoop(marker, moved, inner, loops++, body.endsWith("-")));
+            } else {
+                boolean definition = kind == '%' && (isTag(body, "macro") || isTag(body, "call"));
+                out.append(template, open, bodyStart).append(marker).append(moved).append(expression(inner, definition)).append(close);
+            }
+            i = next;
+        }
+        return out.toString();
+    }
+
+    /** Where "in" and "if" start in a "for X in Y if C" tag body, or null when it has no filter. */
+    private static int[] loopFilter(String body) {
+        int in = -1;
+        int depth = 0;
+        for (int k = 0; k < body.length(); k++) {
+            char c = body.charAt(k);
+            if (c == '\'' || c == '"') {
+                k = stringEnd(body, k);
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            } else if (depth == 0 && in < 0 && isWord(body, k, "in")) {
+                in = k;
+            } else if (depth == 0 && in >= 0 && isWord(body, k, "if")) {
+                return new int[] {in, k};
+            }
+        }
+        return null;
+    }
+
+    /**
+     * "for X in Y if C" (Jinja2's loop filter, which Jinjava ignores) as a loop over the items of
+     * Y for which C holds, gathered first, so loop.index, loop.length and loop.last count the
+     * kept items as in Jinja2. All on the tag's line, so line numbers hold.
+     */
+    private static String filteredLoop(String marker, String moved, String body, int n, boolean stripAfter) {
+        String b = stripAfter ? body.substring(0, body.length() - 1) : body;
+        int[] at = loopFilter(b);
+        String target = b.substring(b.indexOf("for") + 3, at[0]).strip();
+        String items = b.substring(at[0] + 2, at[1]).strip();
+        String condition = b.substring(at[1] + 2).strip();
+        String kept = "__oplora_kept_" + n;
+        String item = target.contains(",") ? "[" + target + "]" : target;
+        return "{%" + marker + moved + " set " + kept + " = [] %}"
+                + "{% for " + target + " in " + expression(items, false) + " %}{% if " + expression(condition, false) + " %}"
+                + "{% do " + kept + ".append(" + item + ") %}{% endif %}{% endfor %}"
+                + "{% for " + target + " in " + kept + " " + (stripAfter ? "-" : "") + "%}";
+    }
+
+    /**
+     * A comment as a print of nothing, holding its newlines: Jinjava drops comments before it
+     * applies a neighbouring tag's whitespace control, so "{%- x -%}{# c #}    text" would lose the
+     * spaces that Jinja2 keeps (only the whitespace touching the tag is stripped).
+     */
+    private static String comment(String marker, String moved, String text) {
+        String newlines = "\n".repeat((int) text.chars().filter(c -> c == '\n').count());
+        boolean stripAfter = text.endsWith("-");
+        return "{{" + marker + moved + newlines + " '' " + (stripAfter ? "-" : "") + "}}";
+    }
+
+    /**
+     * lstrip_blocks: how many spaces and tabs before a block or comment tag to drop, when only they
+     * stand between the line's start and the tag ({@code {%+} keeps them). Jinjava's own switch
+     * also strips after text on the same line, which Jinja2 does not.
+     */
+    private static int lstrip(String template, int textStart, int tag, char kind) {
+        if (kind == '{' || template.startsWith("+", tag + 2)) {
+            return 0;
+        }
+        int j = tag;
+        while (j > textStart && (template.charAt(j - 1) == ' ' || template.charAt(j - 1) == '\t')) {
+            j--;
+        }
+        // The line's start may be a newline that trim_blocks takes from the previous tag.
+        boolean lineStart = j == 0 || template.charAt(j - 1) == '\n';
+        return lineStart ? tag - j : 0;
+    }
+
+    /** trim_blocks: the first newline after a block or comment tag is dropped ({@code +%}} keeps it). */
+    private static int trim(String template, int after, char kind, char lastOfBody) {
+        boolean trims = kind != '{' && lastOfBody != '+';
+        return trims && after < template.length() && template.charAt(after) == '\n' ? after + 1 : after;
+    }
+
+    private static int nextTag(String s, int from) {
+        for (int i = s.indexOf('{', from); i >= 0 && i + 1 < s.length(); i = s.indexOf('{', i + 1)) {
+            char c = s.charAt(i + 1);
+            if (c == '{' || c == '%' || c == '#') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Index of {@code close} ending a tag body, skipping string literals and nested brackets. */
+    private static int closing(String s, int from, String close) {
+        int depth = 0;
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\'' || c == '"') {
+                i = stringEnd(s, i);
+            } else if (depth == 0 && s.startsWith(close, i)) {
+                return i;
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+                depth--;
+            }
+        }
+        return -1;
+    }
+
+    /** Index of the quote that closes the literal opening at {@code start} (or the last index). */
+    private static int stringEnd(String s, int start) {
+        char quote = s.charAt(start);
+        for (int i = start + 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == quote) {
+                return i;
+            }
+        }
+        return s.length() - 1;
+    }
+
+    private static boolean isTag(String body, String name) {
+        String t = body.strip();
+        if (t.startsWith("-") || t.startsWith("+")) {
+            t = t.substring(1).strip();
+        }
+        return t.startsWith(name) && (t.length() == name.length() || !Character.isJavaIdentifierPart(t.charAt(name.length())));
+    }
+
+    /** End of the {@code {% endraw %}} tag after a raw block starting at {@code from}. */
+    private static int endRaw(String s, int from) {
+        for (int i = nextTag(s, from); i >= 0; i = nextTag(s, i + 2)) {
+            int end = s.indexOf("%}", i);
+            if (s.charAt(i + 1) == '%' && end > 0 && isTag(s.substring(i + 2, end), "endraw")) {
+                return end + 2;
+            }
+        }
+        return s.length();
+    }
+
+    /** One expression (or statement body), rewritten; {@code definition} skips keyword wrapping (macro signatures). */
+    static String expression(String source, boolean definition) {
+        String e = negatedTests(source);
+        StringBuilder out = new StringBuilder(e.length() + 16);
+        // Per open bracket: whether it is a call, and whether a keyword value opened a paren in it.
+        java.util.ArrayDeque<boolean[]> stack = new java.util.ArrayDeque<>();
+        int i = 0;
+        while (i < e.length()) {
+            char c = e.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = stringEnd(e, i);
+                int literalStart = out.length();
+                out.append(literal(e.substring(i, end + 1)));
+                i = repetition(e, end + 1, out, literalStart, definition);
+                continue;
+            }
+            if (c == '[' && isPostfix(out)) {
+                int end = matching(e, i);
+                java.util.List<String> parts = end > 0 ? topLevelSplit(e.substring(i + 1, end), ':') : java.util.List.of();
+                if (parts.size() == 2 || parts.size() == 3) {
+                    slice(out, parts, definition);
+                    i = end + 1;
+                    continue;
+                }
+            }
+            if (c == '(' || c == '[' || c == '{') {
+                boolean call = c == '(' && isPostfix(out) && !definition;
+                stack.push(new boolean[] {call, false});
+                out.append(c);
+                i = call ? keyword(e, i + 1, out, stack.peek()) : i + 1;
+                continue;
+            }
+            if ((c == ',' || c == ')' || c == ']' || c == '}') && !stack.isEmpty()) {
+                boolean[] top = stack.peek();
+                if (top[1]) {
+                    out.append(')');
+                    top[1] = false;
+                }
+                if (c == '}' && out.length() > 0 && out.charAt(out.length() - 1) == '}') {
+                    out.append(' ');
+                }
+                out.append(c);
+                if (c == ',') {
+                    i = top[0] ? keyword(e, i + 1, out, top) : i + 1;
+                } else {
+                    stack.pop();
+                    i++;
+                }
+                continue;
+            }
+            out.append(c);
+            i++;
+            if ((c == '+' || c == '-') && i < e.length() && Character.isDigit(e.charAt(i)) && afterOperand(out, out.length() - 1)) {
+                // "x+1": Jinjava's scanner reads "+1" as a signed number, leaving two operands.
+                out.append(' ');
+            }
+        }
+        return out.toString();
+    }
+
+    /** Whether the character before {@code at} in {@code out} ends an operand (so a sign there is binary). */
+    private static boolean afterOperand(StringBuilder out, int at) {
+        int j = at - 1;
+        while (j >= 0 && out.charAt(j) == ' ') {
+            j--;
+        }
+        if (j < 0) {
+            return false;
+        }
+        char p = out.charAt(j);
+        if (p == ')' || p == ']' || p == '\'' || p == '"') {
+            return true;
+        }
+        if (!identifierPart(p)) {
+            return false;
+        }
+        int start = j;
+        while (start > 0 && identifierPart(out.charAt(start - 1))) {
+            start--;
+        }
+        String word = out.substring(start, j + 1);
+        boolean exponent = Character.isDigit(word.charAt(0)) && (p == 'e' || p == 'E');
+        return !exponent && !KEYWORDS.contains(word);
+    }
+
+    private static final String[] DELIMITERS = {"{{", "}}", "{%", "%}", "{#", "#}"};
+
+    /**
+     * A string literal Jinjava reads as Jinja2 does: a backslash-newline (a continued line) is
+     * dropped, and a literal holding a tag delimiter ("{{", "%}", ...), which Jinjava's tag
+     * scanner would take for one, is split into a concatenation of parts that do not.
+     */
+    private static String literal(String quoted) {
+        char quote = quoted.charAt(0);
+        String body = quoted.substring(1, quoted.length() - 1).replace("\\\n", "");
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        int from = 0;
+        for (int k = 0; k + 1 < body.length(); k++) {
+            for (String d : DELIMITERS) {
+                if (body.startsWith(d, k) && (k == 0 || body.charAt(k - 1) != '\\')) {
+                    parts.add(body.substring(from, k + 1));
+                    from = k + 1;
+                    break;
+                }
+            }
+        }
+        parts.add(body.substring(from));
+        if (parts.size() == 1) {
+            return quote + body + quote;
+        }
+        StringBuilder out = new StringBuilder("(");
+        for (int k = 0; k < parts.size(); k++) {
+            out.append(k > 0 ? " ~ " : "").append(quote).append(parts.get(k)).append(quote);
+        }
+        return out.append(')').toString();
+    }
+
+    /**
+     * Python's string repetition {@code ' ' * n}, after a literal just written at {@code literalStart},
+     * becomes {@code (' '|py_repeat(n))}; Jinjava's {@code *} takes numbers only. Returns where
+     * reading continues.
+     */
+    private static int repetition(String e, int after, StringBuilder out, int literalStart, boolean definition) {
+        int star = skipSpace(e, after);
+        if (star >= e.length() || e.charAt(star) != '*' || (star + 1 < e.length() && e.charAt(star + 1) == '*')) {
+            return after;
+        }
+        int operand = skipSpace(e, star + 1);
+        int operandEnd = primaryEnd(e, operand);
+        if (operandEnd == operand) {
+            return after;
+        }
+        out.insert(literalStart, '(').append("|py_repeat(").append(expression(e.substring(operand, operandEnd), definition)).append("))");
+        return operandEnd;
+    }
+
+    /** {@code not X is [not] T} as {@code X is [not] not T}, with double negation removed. */
+    static String negatedTests(String e) {
+        StringBuilder out = new StringBuilder(e.length());
+        int i = 0;
+        while (i < e.length()) {
+            char c = e.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = stringEnd(e, i);
+                out.append(e, i, end + 1);
+                i = end + 1;
+                continue;
+            }
+            if (isWord(e, i, "not")) {
+                int operand = skipSpace(e, i + 3);
+                int operandEnd = primaryEnd(e, operand);
+                int is = skipSpace(e, operandEnd);
+                if (operandEnd > operand && is > operandEnd && isWord(e, is, "is")) {
+                    int test = skipSpace(e, is + 2);
+                    boolean doubled = isWord(e, test, "not");
+                    out.append(e, operand, operandEnd).append(doubled ? " is " : " is not ");
+                    i = doubled ? skipSpace(e, test + 3) : test;
+                    continue;
+                }
+                int comparison = comparisonEnd(e, is);
+                if (operandEnd > operand && is > operandEnd && comparison > is) {
+                    // not X == Y is not (X == Y) in Jinja2; Jinjava reads (not X) == Y.
+                    out.append("not (").append(e, operand, comparison).append(')');
+                    i = comparison;
+                    continue;
+                }
+            }
+            out.append(c);
+            i++;
+        }
+        return out.toString();
+    }
+
+    private static final String[] COMPARISONS = {"==", "!=", "<=", ">=", "<", ">"};
+
+    /** End of "OP Y" (a comparison, "in" or "not in", and a simple operand) at {@code at}, or -1. */
+    private static int comparisonEnd(String e, int at) {
+        int operand = -1;
+        for (String op : COMPARISONS) {
+            if (e.startsWith(op, at)) {
+                operand = skipSpace(e, at + op.length());
+                break;
+            }
+        }
+        if (operand < 0 && isWord(e, at, "in")) {
+            operand = skipSpace(e, at + 2);
+        } else if (operand < 0 && isWord(e, at, "not") && isWord(e, skipSpace(e, at + 3), "in")) {
+            operand = skipSpace(e, skipSpace(e, at + 3) + 2);
+        }
+        if (operand < 0 || operand >= e.length()) {
+            return -1;
+        }
+        int start = e.charAt(operand) == '-' ? operand + 1 : operand;
+        int end = primaryEnd(e, start);
+        return end > start ? end : -1;
+    }
+
+    private static boolean isWord(String e, int at, String word) {
+        return e.startsWith(word, at) && (at == 0 || !identifierPart(e.charAt(at - 1)))
+                && (at + word.length() >= e.length() || !identifierPart(e.charAt(at + word.length())));
+    }
+
+    private static boolean identifierPart(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+
+    private static int skipSpace(String e, int from) {
+        int i = from;
+        while (i < e.length() && Character.isWhitespace(e.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * End of a name or string literal with attributes, subscripts and calls
+     * ({@code message['tool_calls'][0].f(x)}, {@code 'abc'.upper()}) starting at {@code from}.
+     */
+    private static int primaryEnd(String e, int from) {
+        int i = from < e.length() && (e.charAt(from) == '\'' || e.charAt(from) == '"') ? stringEnd(e, from) + 1 : from;
+        while (i < e.length()) {
+            char c = e.charAt(i);
+            if (identifierPart(c) || c == '.') {
+                i++;
+            } else if (c == '(' || (c == '[' && i > from)) {
+                int close = matching(e, i);
+                if (close < 0) {
+                    return from;
+                }
+                i = close + 1;
+            } else {
+                break;
+            }
+        }
+        return i;
+    }
+
+    /** After a call's '(' or ',': copies {@code name=} of a keyword argument and opens a paren for its value. */
+    private static int keyword(String e, int from, StringBuilder out, boolean[] frame) {
+        int i = from;
+        while (i < e.length() && Character.isWhitespace(e.charAt(i))) {
+            i++;
+        }
+        int nameStart = i;
+        while (i < e.length() && (Character.isLetterOrDigit(e.charAt(i)) || e.charAt(i) == '_')) {
+            i++;
+        }
+        int nameEnd = i;
+        while (i < e.length() && Character.isWhitespace(e.charAt(i))) {
+            i++;
+        }
+        boolean keyword = nameEnd > nameStart && !Character.isDigit(e.charAt(nameStart)) && i < e.length()
+                && e.charAt(i) == '=' && (i + 1 >= e.length() || e.charAt(i + 1) != '=');
+        if (!keyword) {
+            return from;
+        }
+        out.append(e, from, i + 1).append('(');
+        frame[1] = true;
+        return i + 1;
+    }
+
+    private static final java.util.Set<String> KEYWORDS =
+            java.util.Set.of("in", "if", "else", "elif", "and", "or", "not", "is", "for", "set", "return", "do");
+
+    /** Whether a bracket opened now follows a value (a call or subscript) rather than starting a literal. */
+    private static boolean isPostfix(StringBuilder out) {
+        int j = out.length() - 1;
+        while (j >= 0 && Character.isWhitespace(out.charAt(j))) {
+            j--;
+        }
+        if (j < 0) {
+            return false;
+        }
+        char p = out.charAt(j);
+        if (p == ')' || p == ']' || p == '\'' || p == '"') {
+            return true;
+        }
+        if (!(Character.isLetterOrDigit(p) || p == '_')) {
+            return false;
+        }
+        int start = j;
+        while (start > 0 && (Character.isLetterOrDigit(out.charAt(start - 1)) || out.charAt(start - 1) == '_')) {
+            start--;
+        }
+        String word = out.substring(start, j + 1);
+        // After a keyword a bracket starts a literal: "in [1, 2]", "if (a or b)".
+        return !KEYWORDS.contains(word);
+    }
+
+    /** Index of the bracket closing the one at {@code open}, or -1. */
+    private static int matching(String e, int open) {
+        int depth = 0;
+        for (int i = open; i < e.length(); i++) {
+            char c = e.charAt(i);
+            if (c == '\'' || c == '"') {
+                i = stringEnd(e, i);
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if ((c == ')' || c == ']' || c == '}') && --depth == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static java.util.List<String> topLevelSplit(String e, char separator) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < e.length(); i++) {
+            char c = e.charAt(i);
+            if (c == '\'' || c == '"') {
+                i = stringEnd(e, i);
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            } else if (c == separator && depth == 0) {
+                parts.add(e.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(e.substring(start));
+        return parts;
+    }
+
+    /** Replaces the value just written to {@code out} by {@code (value|py_slice(start, stop, step))}. */
+    private static void slice(StringBuilder out, java.util.List<String> parts, boolean definition) {
+        int start = primaryStart(out);
+        out.insert(start, '(').append("|py_slice(");
+        for (int k = 0; k < 3; k++) {
+            String part = k < parts.size() ? parts.get(k).strip() : "";
+            // Each bound in parentheses: Jinjava reads no arithmetic in a bare filter argument.
+            out.append(k > 0 ? ", " : "").append(part.isEmpty() ? "none" : "(" + expression(part, definition) + ")");
+        }
+        out.append("))");
+    }
+
+    /** Where the postfix expression ending {@code out} starts: names, dots, calls and subscripts. */
+    private static int primaryStart(StringBuilder out) {
+        int j = out.length() - 1;
+        while (j >= 0 && Character.isWhitespace(out.charAt(j))) {
+            j--;
+        }
+        while (j >= 0) {
+            char c = out.charAt(j);
+            if (c == ')' || c == ']' || c == '}') {
+                j = openingBefore(out, j) - 1;
+            } else if (c == '\'' || c == '"') {
+                j = out.lastIndexOf(String.valueOf(c), j - 1) - 1;
+            } else if (Character.isLetterOrDigit(c) || c == '_' || c == '.') {
+                j--;
+            } else {
+                break;
+            }
+        }
+        return j + 1;
+    }
+
+    private static int openingBefore(StringBuilder out, int close) {
+        int depth = 0;
+        for (int i = close; i >= 0; i--) {
+            char c = out.charAt(i);
+            if (c == ')' || c == ']' || c == '}') {
+                depth++;
+            } else if ((c == '(' || c == '[' || c == '{') && --depth == 0) {
+                return i;
+            }
+        }
+        return 0;
+    }
+}
