@@ -14,7 +14,12 @@ import dev.oplora.model.Transformer;
 import dev.oplora.tokenizer.Tokenizer;
 import dev.oplora.train.Rng;
 import java.nio.file.Path;
+import dev.oplora.chat.ChatMessage;
+import dev.oplora.chat.ChatTemplate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,20 +54,37 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N.")
     ComputeDevice device;
 
+    @Option(names = "--chat", description = "Format the prompt with the model folder's chat template: one user "
+            + "message (after --system, if given), then the assistant's turn opened (add_generation_prompt).")
+    boolean chat;
+
+    @Option(names = "--system", description = "With --chat: a system message before the prompt.")
+    String system;
+
+    @Option(names = "--chat-var", paramLabel = "NAME=VALUE", description = "With --chat: a chat template variable, "
+            + "e.g. enable_thinking=false (the value is read as JSON when it parses, else as text). Repeatable.")
+    Map<String, String> chatVars = new LinkedHashMap<>();
+
     @Option(names = "--json", description = "Print one JSON object: prompt_ids, completion_ids, completion_logprobs "
             + "(log-softmax of each chosen id), text.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        if (!chat && (system != null || !chatVars.isEmpty())) {
+            throw new IllegalArgumentException("--system and --chat-var need --chat");
+        }
         try (NDManager manager = Engines.newManager(device)) {
             Transformer m = ModelFolder.load(model, manager, false);
             if (adapter != null) {
                 DeltaFiles.loadAny(adapter, m.linearLayers());
             }
             Tokenizer tokenizer = Tokenizer.load(model);
-            // The tokenizer adds exactly the special tokens its own post-processor adds (no BOS by hand).
-            int[] ids = tokenizer.encodePrompt(prompt);
+            String rendered = chat ? renderChat() : null;
+            // A chat template writes its own special tokens (encoded as transformers'
+            // apply_chat_template does, adding none); otherwise the tokenizer adds exactly what its
+            // post-processor adds (no BOS by hand).
+            int[] ids = chat ? tokenizer.encode(rendered) : tokenizer.encodePrompt(prompt);
             if (ids.length + maxNewTokens > m.config().maxPositionEmbeddings()) {
                 throw new IllegalArgumentException("the prompt (" + ids.length + " tokens) plus --max-new-tokens "
                         + maxNewTokens + " exceed max_position_embeddings " + m.config().maxPositionEmbeddings());
@@ -78,11 +100,33 @@ final class GenerateCommand implements Callable<Integer> {
                     .completionLogProbs(m, false, false, false)[0].toFloatArray();
             ObjectNode result = ConfigFiles.JSON.createObjectNode();
             result.putPOJO("prompt_ids", ids);
+            if (chat) {
+                result.put("prompt_text", rendered);
+            }
             result.putPOJO("completion_ids", out);
             result.putPOJO("completion_logprobs", java.util.Arrays.copyOf(logprobs, out.length));
             result.put("text", text);
             System.out.println(ConfigFiles.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
         }
         return 0;
+    }
+
+    private String renderChat() throws java.io.IOException {
+        List<ChatMessage> messages = new ArrayList<>();
+        if (system != null) {
+            messages.add(ChatMessage.system(system));
+        }
+        messages.add(ChatMessage.user(prompt));
+        Map<String, Object> variables = new LinkedHashMap<>();
+        chatVars.forEach((name, value) -> variables.put(name, jsonOrText(value)));
+        return ChatTemplate.load(model).render(messages, true, variables);
+    }
+
+    private static Object jsonOrText(String value) {
+        try {
+            return ConfigFiles.JSON.readValue(value, Object.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return value;
+        }
     }
 }

@@ -109,18 +109,18 @@ public final class ChatTemplate {
         return source;
     }
 
-    /** Renders plain messages. */
-    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    /** Renders plain messages with extra template variables. */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, ?> variables) {
         List<Object> maps = new ArrayList<>();
         messages.forEach(m -> maps.add(m.asMap()));
-        return render(maps, addGenerationPrompt, Map.of());
+        return renderMaps(maps, addGenerationPrompt, variables);
     }
 
     /**
      * Renders {@code messages} (maps as a JSON conversation holds them: role, content, tool_calls,
      * ...) with extra template variables such as {@code enable_thinking} or {@code tools}.
      */
-    public String render(List<?> messages, boolean addGenerationPrompt, Map<String, ?> variables) {
+    public String renderMaps(List<?> messages, boolean addGenerationPrompt, Map<String, ?> variables) {
         Map<String, Object> context = new LinkedHashMap<>(specialTokens);
         context.putAll(variables);
         context.put("messages", messages);

@@ -17,6 +17,17 @@ public interface Tokenizer {
      */
     int[] encodePrompt(String text);
 
+    /**
+     * The ids SFT trains on for {@code answer} after {@code prompt}: the answer and EOS. A chat
+     * tokenizer returns what its template adds after the prompt instead (the assistant turn).
+     */
+    default int[] encodeCompletion(String prompt, String answer) {
+        int[] ids = encode(answer);
+        int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
+        out[ids.length] = eosId();
+        return out;
+    }
+
     String decode(int[] ids);
 
     int vocabSize();

@@ -34,7 +34,7 @@ public sealed interface Algorithm extends CheckpointPart permits Algorithm.Sft, 
             for (int i = 0; i < s.config.batchSize(); i++) {
                 Example e = s.data.train(s.rng);
                 prompts.add(Evaluator.promptIds(s.tokenizer, e));
-                targets.add(withEos(s.tokenizer.encode(e.answer()), s.tokenizer.eosId()));
+                targets.add(s.tokenizer.encodeCompletion(e.prompt(), e.answer()));
             }
             SequenceBatch batch = SequenceBatch.of(scope, prompts, targets, s.tokenizer.padId());
             double loss;
@@ -45,12 +45,6 @@ public sealed interface Algorithm extends CheckpointPart permits Algorithm.Sft, 
                 collector.backward(nll);
             }
             return Map.of("loss", loss, "num_tokens", (double) batch.completionTokens());
-        }
-
-        static int[] withEos(int[] ids, int eos) {
-            int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
-            out[ids.length] = eos;
-            return out;
         }
     }
 

@@ -13,6 +13,7 @@ import dev.oplora.model.ShardSize;
 import dev.oplora.model.Transformer;
 import dev.oplora.safetensors.Dtype;
 import dev.oplora.svd.SvdCache;
+import dev.oplora.chat.ChatTokenizer;
 import dev.oplora.tokenizer.CharTokenizer;
 import dev.oplora.tokenizer.Tokenizer;
 import dev.oplora.train.hooks.Bf16StorageHook;
@@ -105,10 +106,11 @@ public final class Runs {
             throw new IllegalArgumentException("train config field 'adapter' is required for fine-tuning "
                     + "(use {\"adapter_type\": \"full\"} to train every linear weight)");
         }
+        // Before anything is written: a chat_template run needs the base's template.
+        Tokenizer tokenizer = config.chatTemplate() ? chatTokenizer(base, config) : Tokenizer.load(base);
         Files.createDirectories(out);
         try (NDManager manager = Engines.newManager(config.device())) {
             Transformer model = ModelFolder.load(base, manager, false);
-            Tokenizer tokenizer = Tokenizer.load(base);
             Injector.Injected injected = Injector.inject(model.linearLayers(), adapter, cache);
             Trainer trainer = trainer(config, model, tokenizer, injected, out, progress, config.algo().configName(), resume);
             Map<String, Double> evaluation = trainer.run();
@@ -119,6 +121,14 @@ public final class Runs {
             }
             ModelFolder.saveDerived(out.resolve("merged"), base, model, ModelFolder.storedDtype(base), true, ShardSize.DEFAULT);
             return new Result(evaluation, out, trainer.state().stopReason());
+        }
+    }
+
+    private static Tokenizer chatTokenizer(Path base, TrainConfig config) throws IOException {
+        try {
+            return ChatTokenizer.load(base, config.chatTemplateKwargs());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("train config field 'chat_template' is true: " + e.getMessage(), e);
         }
     }
 

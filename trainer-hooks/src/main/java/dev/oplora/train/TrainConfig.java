@@ -12,6 +12,7 @@ import dev.oplora.task.Task;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A training run, with TRL's names where TRL has the setting. For GRPO,
@@ -63,7 +64,9 @@ public record TrainConfig(
         @JsonProperty("bf16_storage") Boolean bf16Storage,
         @JsonProperty("geometry_steps") Integer geometrySteps,
         @JsonProperty("pass_at_k") Integer passAtK,
-        @JsonProperty("device") ComputeDevice device) {
+        @JsonProperty("device") ComputeDevice device,
+        @JsonProperty("chat_template") Boolean chatTemplate,
+        @JsonProperty("chat_template_kwargs") Map<String, Object> chatTemplateKwargs) {
 
     /** What {@link ConfigFiles} calls this kind of config in errors. */
     public static final String KIND = "train config";
@@ -110,6 +113,10 @@ public record TrainConfig(
         geometrySteps = geometrySteps == null ? 0 : geometrySteps;
         passAtK = passAtK == null ? 0 : passAtK;
         device = device == null ? ComputeDevice.CPU : device;
+        chatTemplate = chatTemplate != null && chatTemplate;
+        chatTemplateKwargs = chatTemplateKwargs == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(chatTemplateKwargs));
+        FieldException.require(chatTemplate || chatTemplateKwargs.isEmpty(), "chat_template_kwargs",
+                "is set but chat_template is false; set \"chat_template\": true to format prompts with the model's chat template");
         for (String t : tasks) {
             try {
                 Task.parse(t);
@@ -238,6 +245,8 @@ public record TrainConfig(
         private Integer geometrySteps;
         private Integer passAtK;
         private ComputeDevice device;
+        private Boolean chatTemplate;
+        private Map<String, Object> chatTemplateKwargs;
 
         private Builder() {
         }
@@ -286,6 +295,8 @@ public record TrainConfig(
             geometrySteps = c.geometrySteps;
             passAtK = c.passAtK;
             device = c.device;
+            chatTemplate = c.chatTemplate;
+            chatTemplateKwargs = c.chatTemplateKwargs;
         }
 
         public TrainConfig build() {
@@ -295,7 +306,7 @@ public record TrainConfig(
                     scaleRewards, numIterations, importanceSamplingLevel, delta, sapoTemperaturePos,
                     sapoTemperatureNeg, topEntropyQuantile, maskTruncatedCompletions, rewardFuncs, rewardWeights,
                     dynamicSampling, dynamicSamplingMaxRounds, formatReward, adapter, projectionOn, bf16Storage,
-                    geometrySteps, passAtK, device);
+                    geometrySteps, passAtK, device, chatTemplate, chatTemplateKwargs);
         }
 
         public Builder algo(Algo value) {
@@ -510,6 +521,16 @@ public record TrainConfig(
 
         public Builder device(ComputeDevice value) {
             device = value;
+            return this;
+        }
+
+        public Builder chatTemplate(Boolean value) {
+            chatTemplate = value;
+            return this;
+        }
+
+        public Builder chatTemplateKwargs(Map<String, Object> value) {
+            chatTemplateKwargs = value;
             return this;
         }
     }

@@ -102,7 +102,7 @@ class ChatTemplateTest {
             JsonNode want = byConversation.get(c.name());
             String got;
             try {
-                got = template.render(c.messages(), c.addGenerationPrompt(), c.variables());
+                got = template.renderMaps(c.messages(), c.addGenerationPrompt(), c.variables());
             } catch (IllegalArgumentException e) {
                 got = "ERROR " + e.getMessage();
             }

@@ -40,7 +40,7 @@ class TrainDeterminismTest {
                 for (int i = 0; i < 32; i++) {
                     Example e = data.train(rng);
                     prompts.add(Evaluator.promptIds(tok, e));
-                    targets.add(Algorithm.Sft.withEos(tok.encode(e.answer()), tok.eosId()));
+                    targets.add(tok.encodeCompletion(e.prompt(), e.answer()));
                 }
                 try (NDManager scope = manager.newSubManager()) {
                     SequenceBatch batch = SequenceBatch.of(scope, prompts, targets, tok.padId());
