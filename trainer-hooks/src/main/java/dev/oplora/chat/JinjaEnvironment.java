@@ -104,7 +104,9 @@ final class JinjaEnvironment {
 
     /** Renders {@code template} with {@code context}; errors name {@code origin} and the template line. */
     static String render(String template, Map<String, Object> context, String origin) {
-        RenderResult result = JINJAVA.renderForResult(JinjaSource.normalize(template), context);
+        String source = JinjaSource.normalize(template);
+        requireKnownNames(source, origin);
+        RenderResult result = JINJAVA.renderForResult(source, context);
         List<String> problems = new ArrayList<>();
         for (TemplateError e : result.getErrors()) {
             TemplateException raised = raised(e.getException());
@@ -119,6 +121,38 @@ final class JinjaEnvironment {
             throw new IllegalArgumentException(origin + ": the chat template does not render: " + String.join("; ", problems));
         }
         return result.getOutput();
+    }
+
+    // After JinjaSource no string literal holds a tag delimiter, so tags end at the first one.
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\{\\{(.*?)}}|\\{%(.*?)%}", java.util.regex.Pattern.DOTALL);
+    private static final java.util.regex.Pattern LITERAL = java.util.regex.Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"");
+    private static final java.util.regex.Pattern FILTER = java.util.regex.Pattern.compile("\\|\\s*([A-Za-z_]\\w*)");
+    private static final java.util.regex.Pattern TEST = java.util.regex.Pattern.compile("\\bis\\s+(?:not\\s+)?([A-Za-z_]\\w*)");
+
+    /**
+     * Jinjava passes a value through an unknown filter or test unchanged, where Jinja2 fails to
+     * compile the template; so every filter and test name is checked before rendering.
+     */
+    private static void requireKnownNames(String source, String origin) {
+        var globals = JINJAVA.getGlobalContext();
+        java.util.regex.Matcher tag = TAG.matcher(source);
+        while (tag.find()) {
+            String body = LITERAL.matcher(tag.group(1) != null ? tag.group(1) : tag.group(2)).replaceAll("''");
+            java.util.regex.Matcher f = FILTER.matcher(body);
+            while (f.find()) {
+                if (globals.getFilter(f.group(1)) == null) {
+                    throw new IllegalArgumentException(origin + ": the chat template uses the filter '" + f.group(1)
+                            + "', which oplora's Jinja engine does not have");
+                }
+            }
+            java.util.regex.Matcher t = TEST.matcher(body);
+            while (t.find()) {
+                if (globals.getExpTest(t.group(1)) == null) {
+                    throw new IllegalArgumentException(origin + ": the chat template uses the test '" + t.group(1)
+                            + "', which oplora's Jinja engine does not have");
+                }
+            }
+        }
     }
 
     private static TemplateException raised(Throwable t) {

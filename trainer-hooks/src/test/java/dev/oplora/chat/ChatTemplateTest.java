@@ -95,6 +95,22 @@ class ChatTemplateTest {
         assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
     }
 
+    /** A template Jinja2 would refuse fails with one message naming where it came from; nothing renders half-way. */
+    @Test
+    void badTemplatesFailNamingTheirOrigin() {
+        Map<String, String> cases = Map.of(
+                "{{ messages[0].content | shout }}", "the chat template uses the filter 'shout'",
+                "{% if messages is chat %}x{% endif %}", "the chat template uses the test 'chat'",
+                "{% for m in messages %}{{ m.content }}", "the chat template does not render: line 1",
+                "{{ raise_exception('no system prompt') }}", "the chat template raised an exception: no system prompt");
+        cases.forEach((source, message) -> {
+            ChatTemplate template = new ChatTemplate(source, "folder/tokenizer_config.json field 'chat_template'", Map.of());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> template.render(List.of(ChatMessage.user("hi")), true, Map.of()), source);
+            assertTrue(e.getMessage().startsWith("folder/tokenizer_config.json field 'chat_template': " + message), e.getMessage());
+        });
+    }
+
     private static int compare(ChatTemplate template, String label, JsonNode byConversation, List<String> mismatches)
             throws IOException {
         int checked = 0;
