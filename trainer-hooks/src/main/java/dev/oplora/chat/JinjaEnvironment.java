@@ -46,7 +46,7 @@ final class JinjaEnvironment {
 
     private static Jinjava create() {
         CompositeELResolver resolver = new CompositeELResolver();
-        resolver.add(new PythonStrings());
+        resolver.add(new PythonMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 // trim_blocks, lstrip_blocks and the dropped final newline are applied to the
@@ -123,9 +123,6 @@ final class JinjaEnvironment {
         return result.getOutput();
     }
 
-    // After JinjaSource no string literal holds a tag delimiter, so tags end at the first one.
-    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\{\\{(.*?)}}|\\{%(.*?)%}", java.util.regex.Pattern.DOTALL);
-    private static final java.util.regex.Pattern LITERAL = java.util.regex.Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final java.util.regex.Pattern FILTER = java.util.regex.Pattern.compile("\\|\\s*([A-Za-z_]\\w*)");
     private static final java.util.regex.Pattern TEST = java.util.regex.Pattern.compile("\\bis\\s+(?:not\\s+)?([A-Za-z_]\\w*)");
 
@@ -135,9 +132,7 @@ final class JinjaEnvironment {
      */
     private static void requireKnownNames(String source, String origin) {
         var globals = JINJAVA.getGlobalContext();
-        java.util.regex.Matcher tag = TAG.matcher(source);
-        while (tag.find()) {
-            String body = LITERAL.matcher(tag.group(1) != null ? tag.group(1) : tag.group(2)).replaceAll("''");
+        for (String body : JinjaSource.tagBodies(source)) {
             java.util.regex.Matcher f = FILTER.matcher(body);
             while (f.find()) {
                 if (globals.getFilter(f.group(1)) == null) {

@@ -84,25 +84,33 @@ final class JinjaSource {
         return out.toString();
     }
 
+    /**
+     * The bodies of the {@code {{ }}} and {@code {% %}} tags of a normalized template, each with
+     * its string literals emptied (so only names and operators remain).
+     */
+    static java.util.List<String> tagBodies(String normalized) {
+        java.util.List<String> bodies = new java.util.ArrayList<>();
+        for (int open = nextTag(normalized, 0); open >= 0; open = nextTag(normalized, open + 2)) {
+            char kind = normalized.charAt(open + 1);
+            int end = normalized.indexOf(kind == '{' ? "}}" : kind == '%' ? "%}" : "#}", open + 2);
+            if (end < 0) {
+                break;
+            }
+            if (kind != '#') {
+                StringBuilder body = new StringBuilder();
+                scan(normalized.substring(open + 2, end), 0, (i, depth) -> false, body);
+                bodies.add(body.toString());
+            }
+            open = end;
+        }
+        return bodies;
+    }
+
     /** Where "in" and "if" start in a "for X in Y if C" tag body, or null when it has no filter. */
     private static int[] loopFilter(String body) {
-        int in = -1;
-        int depth = 0;
-        for (int k = 0; k < body.length(); k++) {
-            char c = body.charAt(k);
-            if (c == '\'' || c == '"') {
-                k = stringEnd(body, k);
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-            } else if (depth == 0 && in < 0 && isWord(body, k, "in")) {
-                in = k;
-            } else if (depth == 0 && in >= 0 && isWord(body, k, "if")) {
-                return new int[] {in, k};
-            }
-        }
-        return null;
+        int in = scan(body, 0, (k, depth) -> depth == 0 && isWord(body, k, "in"));
+        int condition = in < 0 ? -1 : scan(body, in + 2, (k, depth) -> depth == 0 && isWord(body, k, "if"));
+        return condition < 0 ? null : new int[] {in, condition};
     }
 
     /**
@@ -171,20 +179,7 @@ final class JinjaSource {
 
     /** Index of {@code close} ending a tag body, skipping string literals and nested brackets. */
     private static int closing(String s, int from, String close) {
-        int depth = 0;
-        for (int i = from; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\'' || c == '"') {
-                i = stringEnd(s, i);
-            } else if (depth == 0 && s.startsWith(close, i)) {
-                return i;
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
-                depth--;
-            }
-        }
-        return -1;
+        return scan(s, from, (i, depth) -> depth == 0 && s.startsWith(close, i));
     }
 
     /** Index of the quote that closes the literal opening at {@code start} (or the last index). */
@@ -272,37 +267,12 @@ final class JinjaSource {
             }
             out.append(c);
             i++;
-            if ((c == '+' || c == '-') && i < e.length() && Character.isDigit(e.charAt(i)) && afterOperand(out, out.length() - 1)) {
+            if ((c == '+' || c == '-') && i < e.length() && Character.isDigit(e.charAt(i)) && endsWithOperand(out, out.length() - 1)) {
                 // "x+1": Jinjava's scanner reads "+1" as a signed number, leaving two operands.
                 out.append(' ');
             }
         }
         return out.toString();
-    }
-
-    /** Whether the character before {@code at} in {@code out} ends an operand (so a sign there is binary). */
-    private static boolean afterOperand(StringBuilder out, int at) {
-        int j = at - 1;
-        while (j >= 0 && out.charAt(j) == ' ') {
-            j--;
-        }
-        if (j < 0) {
-            return false;
-        }
-        char p = out.charAt(j);
-        if (p == ')' || p == ']' || p == '\'' || p == '"') {
-            return true;
-        }
-        if (!identifierPart(p)) {
-            return false;
-        }
-        int start = j;
-        while (start > 0 && identifierPart(out.charAt(start - 1))) {
-            start--;
-        }
-        String word = out.substring(start, j + 1);
-        boolean exponent = Character.isDigit(word.charAt(0)) && (p == 'e' || p == 'E');
-        return !exponent && !KEYWORDS.contains(word);
     }
 
     private static final String[] DELIMITERS = {"{{", "}}", "{%", "%}", "{#", "#}"};
@@ -486,7 +456,16 @@ final class JinjaSource {
 
     /** Whether a bracket opened now follows a value (a call or subscript) rather than starting a literal. */
     private static boolean isPostfix(StringBuilder out) {
-        int j = out.length() - 1;
+        return endsWithOperand(out, out.length());
+    }
+
+    /**
+     * Whether the text before {@code end} (spaces aside) ends an operand: a name that is not a
+     * keyword ("in [1, 2]" starts a literal), a number, a closing bracket or a string. A number's
+     * exponent ("1e") does not count, so the sign in "1e-7" stays unary.
+     */
+    private static boolean endsWithOperand(StringBuilder out, int end) {
+        int j = end - 1;
         while (j >= 0 && Character.isWhitespace(out.charAt(j))) {
             j--;
         }
@@ -497,29 +476,63 @@ final class JinjaSource {
         if (p == ')' || p == ']' || p == '\'' || p == '"') {
             return true;
         }
-        if (!(Character.isLetterOrDigit(p) || p == '_')) {
+        if (!identifierPart(p)) {
             return false;
         }
         int start = j;
-        while (start > 0 && (Character.isLetterOrDigit(out.charAt(start - 1)) || out.charAt(start - 1) == '_')) {
+        while (start > 0 && identifierPart(out.charAt(start - 1))) {
             start--;
         }
         String word = out.substring(start, j + 1);
-        // After a keyword a bracket starts a literal: "in [1, 2]", "if (a or b)".
-        return !KEYWORDS.contains(word);
+        boolean exponent = Character.isDigit(word.charAt(0)) && (p == 'e' || p == 'E');
+        return !exponent && !KEYWORDS.contains(word);
     }
 
     /** Index of the bracket closing the one at {@code open}, or -1. */
     private static int matching(String e, int open) {
+        return scan(e, open, (i, depth) -> i > open && depth == 0 && CLOSERS.indexOf(e.charAt(i)) >= 0);
+    }
+
+    private static final String OPENERS = "([{";
+    private static final String CLOSERS = ")]}";
+
+    /** A character outside string literals, with the number of brackets open around it. */
+    private interface Visit {
+        boolean stopsAt(int index, int depth);
+    }
+
+    /**
+     * Visits every character of {@code e} from {@code from} that is outside a string literal; a
+     * bracket and its partner see the same depth (a stray closer none below 0). Returns the index
+     * where {@code visit} stops, or -1.
+     */
+    private static int scan(String e, int from, Visit visit) {
+        return scan(e, from, visit, null);
+    }
+
+    /** {@link #scan(String, int, Visit)}, copying what it reads to {@code sink} with string literals emptied. */
+    private static int scan(String e, int from, Visit visit, StringBuilder sink) {
         int depth = 0;
-        for (int i = open; i < e.length(); i++) {
+        for (int i = from; i < e.length(); i++) {
             char c = e.charAt(i);
             if (c == '\'' || c == '"') {
                 i = stringEnd(e, i);
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if ((c == ')' || c == ']' || c == '}') && --depth == 0) {
+                if (sink != null) {
+                    sink.append(c).append(c);
+                }
+                continue;
+            }
+            if (sink != null) {
+                sink.append(c);
+            }
+            if (CLOSERS.indexOf(c) >= 0 && depth > 0) {
+                depth--;
+            }
+            if (visit.stopsAt(i, depth)) {
                 return i;
+            }
+            if (OPENERS.indexOf(c) >= 0) {
+                depth++;
             }
         }
         return -1;
@@ -527,22 +540,15 @@ final class JinjaSource {
 
     private static java.util.List<String> topLevelSplit(String e, char separator) {
         java.util.List<String> parts = new java.util.ArrayList<>();
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i < e.length(); i++) {
-            char c = e.charAt(i);
-            if (c == '\'' || c == '"') {
-                i = stringEnd(e, i);
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-            } else if (c == separator && depth == 0) {
-                parts.add(e.substring(start, i));
-                start = i + 1;
+        int[] start = {0};
+        scan(e, 0, (i, depth) -> {
+            if (depth == 0 && e.charAt(i) == separator) {
+                parts.add(e.substring(start[0], i));
+                start[0] = i + 1;
             }
-        }
-        parts.add(e.substring(start));
+            return false;
+        });
+        parts.add(e.substring(start[0]));
         return parts;
     }
 

@@ -4,24 +4,27 @@ import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
 /**
- * Python's {@code str} methods, as chat templates call them ({@code content.split('</think>')[-1]
+ * Python's {@code str} and {@code dict} methods, as chat templates call them ({@code content.split('</think>')[-1]
  * .lstrip('\n')}). Jinjava would otherwise reach Java's own String methods, some of which share a
  * name but not a meaning ({@code split} takes a regex and drops trailing empty strings) and the
- * rest of which do not exist ({@code lstrip}, {@code startswith}).
+ * rest of which do not exist ({@code lstrip}, {@code startswith}). A dict's {@code items()},
+ * {@code keys()}, {@code values()} and {@code get(key, default)} work on any map, including one a
+ * {@code get} has just returned (Jinjava only wraps maps it reads from the context).
  */
-final class PythonStrings extends ELResolver {
+final class PythonMethods extends ELResolver {
 
     @Override
     public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
-        if (!(base instanceof String s) || method == null) {
+        if (method == null || !(base instanceof String || base instanceof Map<?, ?>)) {
             return null;
         }
         Object[] args = params == null ? new Object[0] : params;
-        Object result = call(s, method.toString(), args);
+        Object result = base instanceof String s ? call(s, method.toString(), args) : call((Map<?, ?>) base, method.toString(), args);
         if (result != NOT_A_METHOD) {
             context.setPropertyResolved(true);
         }
@@ -50,7 +53,21 @@ final class PythonStrings extends ELResolver {
             case "join" -> join(s, args[0]);
             case "splitlines" -> new ArrayList<>(s.lines().toList());
             case "isdigit" -> !s.isEmpty() && s.chars().allMatch(Character::isDigit);
-            case "isspace" -> !s.isEmpty() && s.chars().allMatch(PythonStrings::isSpace);
+            case "isspace" -> !s.isEmpty() && s.chars().allMatch(PythonMethods::isSpace);
+            default -> NOT_A_METHOD;
+        };
+    }
+
+    static Object call(Map<?, ?> map, String name, Object[] args) {
+        return switch (name) {
+            case "items" -> {
+                List<Object> pairs = new ArrayList<>();
+                map.forEach((k, v) -> pairs.add(java.util.Arrays.asList(k, v)));
+                yield pairs;
+            }
+            case "keys" -> new ArrayList<>(map.keySet());
+            case "values" -> new ArrayList<>(map.values());
+            case "get" -> map.containsKey(args[0]) ? map.get(args[0]) : args.length > 1 ? args[1] : null;
             default -> NOT_A_METHOD;
         };
     }
