@@ -228,6 +228,36 @@ class CliTest {
         }
     }
 
+    /**
+     * generate --chat renders the folder's chat template (with --system and --chat-var) and
+     * reports the rendered prompt; a folder without one is refused by name.
+     */
+    @Test
+    void generateWithTheChatTemplate() throws Exception {
+        Run none = cli("generate", "--model", base.toString(), "--prompt", "3+4", "--chat");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains(base + ": no chat template"), none.err());
+        Path chat = dir.resolve("chat-base");
+        Files.createDirectories(chat);
+        try (var files = Files.list(base)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, chat.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(chat.resolve("chat_template.jinja"), "{%- for m in messages %}{{ m.content }}{% endfor -%}\n"
+                + "{%- if add_generation_prompt %}{{ end }}{% endif %}\n");
+        Run run = cli("generate", "--model", chat.toString(), "--prompt", "3+", "--chat", "--system", "1", "--chat-var", "end=4=",
+                "--greedy", "--max-new-tokens", "2", "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode out = new ObjectMapper().readTree(run.out());
+        assertEquals("13+4=", out.get("prompt_text").asText());
+        Run plain = cli("generate", "--model", chat.toString(), "--prompt", "13+4=", "--greedy", "--max-new-tokens", "2", "--json");
+        JsonNode plainOut = new ObjectMapper().readTree(plain.out());
+        // The char tokenizer's prompt encoding adds BOS; a chat template writes its own special tokens.
+        assertEquals(plainOut.get("prompt_ids").size() - 1, out.get("prompt_ids").size());
+        assertFalse(plainOut.has("prompt_text"));
+    }
+
     /** init --method dora / op-dora writes PEFT folders with use_dora and a magnitude vector per module. */
     @Test
     void initWritesDoraFolders() throws Exception {
