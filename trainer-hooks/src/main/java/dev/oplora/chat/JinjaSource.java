@@ -1,9 +1,10 @@
 package dev.oplora.chat;
 
 /**
- * Rewrites the two Jinja2 expression forms that chat templates use and Jinjava's parser reads
- * differently, into equivalent forms it reads as Jinja2 does. Only the insides of {@code {{ }}}
- * and {@code {% %}} are touched, never text, comments, raw blocks or string literals.
+ * Rewrites a Jinja2 template so that Jinjava renders it as Jinja2 does: the forms chat templates
+ * use that Jinjava's parser reads differently become equivalent forms it reads the same way.
+ * Text and raw blocks are kept as they are; only tag bodies change, and whitespace is moved
+ * rather than deleted, so the engine's line numbers are the template's.
  * <ul>
  *   <li>Keyword arguments: Jinjava binds {@code name=} tighter than filters and arithmetic, so
  *       {@code namespace(i=messages|length - 1)} subtracts from the parameter object. Each
@@ -22,6 +23,9 @@ package dev.oplora.chat;
  *       {@code x is not defined} (and {@code not x is not y} becomes {@code x is y}).</li>
  *   <li>Two closing braces inside an expression ({@code {'a': {'b': 1}}}) end a Jinjava print tag
  *       early; a space is put between them.</li>
+ *   <li>Also: {@code not x == y} gets Jinja2's grouping, {@code x+1} a space (Jinjava reads
+ *       "+1" as a number), loop filters ({@code for x in xs if c}) a gathering loop, and comments
+ *       become prints of nothing (see {@link #comment}).</li>
  * </ul>
  */
 final class JinjaSource {
