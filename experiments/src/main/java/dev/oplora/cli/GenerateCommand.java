@@ -2,6 +2,7 @@ package dev.oplora.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.oplora.adapters.ComputeDevice;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oplora.adapters.DeltaFiles;
 import dev.oplora.config.ConfigFiles;
@@ -33,8 +34,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--adapter", description = "Adapter folder to apply.")
     Path adapter;
 
-    @Option(names = "--prompt", required = true, description = "Prompt text, e.g. 12+34=.")
+    @Option(names = "--prompt", description = "Prompt text, e.g. 12+34= (or --messages).")
     String prompt;
+
+    @Option(names = "--messages", paramLabel = "FILE", description = "A conversation as JSON, a list of messages "
+            + "({\"role\": ..., \"content\": ...}, tool_calls as in transformers), rendered with the chat template "
+            + "(implies --chat) and continued as the assistant.")
+    Path messagesFile;
+
+    @Option(names = "--tools", paramLabel = "FILE", description = "With --chat: a JSON list of tool schemas passed to the "
+            + "chat template as 'tools'.")
+    Path toolsFile;
 
     @Option(names = "--greedy", description = "Greedy decoding (default: temperature sampling).")
     boolean greedy;
@@ -55,7 +65,8 @@ final class GenerateCommand implements Callable<Integer> {
     ComputeDevice device;
 
     @Option(names = "--chat", description = "Format the prompt with the model folder's chat template: one user "
-            + "message (after --system, if given), then the assistant's turn opened (add_generation_prompt).")
+            + "message (after --system, if given), then the assistant's turn opened (add_generation_prompt). "
+            + "The plain output then starts with the rendered prompt.")
     boolean chat;
 
     @Option(names = "--system", description = "With --chat: a system message before the prompt.")
@@ -71,16 +82,24 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!chat && (system != null || !chatVars.isEmpty())) {
-            throw new IllegalArgumentException("--system and --chat-var need --chat");
+        chat |= messagesFile != null;
+        if ((prompt == null) == (messagesFile == null)) {
+            throw new IllegalArgumentException("give either --prompt or --messages");
         }
+        if (!chat && (system != null || !chatVars.isEmpty() || toolsFile != null)) {
+            throw new IllegalArgumentException("--system, --chat-var and --tools need --chat");
+        }
+        if (messagesFile != null && system != null) {
+            throw new IllegalArgumentException("--system goes into the --messages file as its first message");
+        }
+        // Rendered before the model loads, so a bad template or conversation fails at once.
+        String rendered = chat ? renderChat() : null;
         try (NDManager manager = Engines.newManager(device)) {
             Transformer m = ModelFolder.load(model, manager, false);
             if (adapter != null) {
                 DeltaFiles.loadAny(adapter, m.linearLayers());
             }
             Tokenizer tokenizer = Tokenizer.load(model);
-            String rendered = chat ? renderChat() : null;
             // A chat template writes its own special tokens (encoded as transformers'
             // apply_chat_template does, adding none); otherwise the tokenizer adds exactly what its
             // post-processor adds (no BOS by hand).
@@ -93,7 +112,7 @@ final class GenerateCommand implements Callable<Integer> {
             int[] out = new Generator(m, tokenizer.stopIds(), tokenizer.padId()).generate(List.of(ids), sampling, new Rng(seed)).get(0);
             String text = Evaluator.completionText(tokenizer, out);
             if (!json) {
-                System.out.println(prompt + text);
+                System.out.println((chat ? rendered : prompt) + text);
                 return 0;
             }
             float[] logprobs = SequenceBatch.of(manager, List.of(ids), List.of(out), tokenizer.padId())
@@ -112,14 +131,47 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private String renderChat() throws java.io.IOException {
+        Map<String, Object> variables = new LinkedHashMap<>();
+        chatVars.forEach((name, value) -> variables.put(name, jsonOrText(value)));
+        if (toolsFile != null) {
+            variables.put("tools", ConfigFiles.JSON.convertValue(jsonList(toolsFile, "tools"), List.class));
+        }
+        ChatTemplate template = ChatTemplate.load(model);
+        if (messagesFile != null) {
+            return template.renderMaps(conversation(messagesFile), true, variables);
+        }
         List<ChatMessage> messages = new ArrayList<>();
         if (system != null) {
             messages.add(ChatMessage.system(system));
         }
         messages.add(ChatMessage.user(prompt));
-        Map<String, Object> variables = new LinkedHashMap<>();
-        chatVars.forEach((name, value) -> variables.put(name, jsonOrText(value)));
-        return ChatTemplate.load(model).render(messages, true, variables);
+        return template.render(messages, true, variables);
+    }
+
+    /** A conversation file: a non-empty list of messages, each an object with a string role. */
+    private static List<?> conversation(Path file) throws java.io.IOException {
+        JsonNode list = jsonList(file, "messages");
+        for (int i = 0; i < list.size(); i++) {
+            if (!list.get(i).path("role").isTextual()) {
+                throw new IllegalArgumentException(file + ": messages[" + i + "] has no string 'role'");
+            }
+        }
+        return ConfigFiles.JSON.convertValue(list, List.class);
+    }
+
+    private static JsonNode jsonList(Path file, String what) throws java.io.IOException {
+        JsonNode node;
+        try {
+            node = ConfigFiles.JSON.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not JSON: " + e.getOriginalMessage());
+        } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file");
+        }
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new IllegalArgumentException(file + ": " + what + " must be a non-empty JSON list");
+        }
+        return node;
     }
 
     private static Object jsonOrText(String value) {

@@ -256,6 +256,22 @@ class CliTest {
         // The char tokenizer's prompt encoding adds BOS; a chat template writes its own special tokens.
         assertEquals(plainOut.get("prompt_ids").size() - 1, out.get("prompt_ids").size());
         assertFalse(plainOut.has("prompt_text"));
+        // A whole conversation from a file, and tools, reach the template as transformers passes them.
+        Files.writeString(chat.resolve("chat_template.jinja"), "{%- for m in messages %}{{ m.content }}{% endfor -%}"
+                + "{{ tools | length if tools is defined else 'none' }}");
+        Path messages = dir.resolve("conversation.json");
+        Files.writeString(messages, "[{\"role\": \"user\", \"content\": \"1\"}, {\"role\": \"assistant\", \"content\": \"2+\"}]");
+        Path tools = dir.resolve("tools.json");
+        Files.writeString(tools, "[{\"type\": \"function\", \"function\": {\"name\": \"add\"}}]");
+        Run conversation = cli("generate", "--model", chat.toString(), "--messages", messages.toString(), "--tools", tools.toString(),
+                "--greedy", "--max-new-tokens", "1", "--json");
+        assertEquals(0, conversation.code(), conversation.err());
+        assertEquals("12+1", new ObjectMapper().readTree(conversation.out()).get("prompt_text").asText());
+        Files.writeString(messages, "[{\"content\": \"no role\"}]");
+        Run bad = cli("generate", "--model", chat.toString(), "--messages", messages.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains(messages + ": messages[0] has no string 'role'"), bad.err());
+        assertEquals(2, cli("generate", "--model", chat.toString(), "--greedy").code(), "neither --prompt nor --messages");
     }
 
     /** init --method dora / op-dora writes PEFT folders with use_dora and a magnitude vector per module. */
