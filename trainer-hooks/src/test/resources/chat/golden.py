@@ -38,7 +38,10 @@ def render_all(source, special, conversations):
         context = dict(special)
         context.update(c.get("variables", {}))
         try:
-            out[c["name"]] = {"text": template.render(messages=c["messages"], add_generation_prompt=c["add_generation_prompt"], **context)}
+            # As transformers' apply_chat_template: tools and documents are always passed, None when absent.
+            arguments = {"tools": None, "documents": None}
+            arguments.update(context)
+            out[c["name"]] = {"text": template.render(messages=c["messages"], add_generation_prompt=c["add_generation_prompt"], **arguments)}
         except RuntimeError as e:
             out[c["name"]] = {"error": str(e)}
     return out

@@ -122,8 +122,11 @@ public final class ChatTemplate {
      */
     public String renderMaps(List<?> messages, boolean addGenerationPrompt, Map<String, ?> variables) {
         Map<String, Object> context = new LinkedHashMap<>(specialTokens);
-        context.putAll(variables);
-        context.put("messages", messages);
+        // transformers always passes these, None when not given (so "tools is defined" holds).
+        context.put("tools", PythonNone.NONE);
+        context.put("documents", PythonNone.NONE);
+        variables.forEach((name, value) -> context.put(name, PythonNone.fromJson(value)));
+        context.put("messages", PythonNone.fromJson(messages));
         context.put("add_generation_prompt", addGenerationPrompt);
         return JinjaEnvironment.render(source, context, origin);
     }

@@ -58,6 +58,7 @@ final class JinjaEnvironment {
                 .withInterperterFactory(new PythonPrinting())
                 // A printed value holding "{{" is text, not a template to render again.
                 .withNestedInterpretationEnabled(false)
+                .withIterateOverMapKeys(true)
                 .withEnableRecursiveMacroCalls(true)
                 .withMaxMacroRecursionDepth(64)
                 .withElResolver(resolver)
@@ -67,6 +68,8 @@ final class JinjaEnvironment {
                         .withUseTrimmingForNotesAndExpressions(true)
                         .withKeepNullableLoopValues(true)
                         .withUsePyishObjectMapper(true)
+                        // Jinja2 iterates a dict's keys; Jinjava would give its values.
+                        .withIterateOverMapKeys(true)
                         .build())
                 .build();
         Jinjava jinjava = new Jinjava(config);
@@ -77,6 +80,7 @@ final class JinjaEnvironment {
         globals.registerFilter(new Items());
         globals.registerFilter(new PyString());
         globals.registerTag(new Generation());
+        globals.registerExpTest(new NoneTest());
         globals.registerExpTest(new IterableTest("iterable"));
         globals.registerExpTest(new IterableTest("sequence"));
         globals.registerFunction(function("raise_exception", "raiseException"));
@@ -106,14 +110,17 @@ final class JinjaEnvironment {
     static String render(String template, Map<String, Object> context, String origin) {
         String source = JinjaSource.normalize(template);
         requireKnownNames(source, origin);
-        RenderResult result = JINJAVA.renderForResult(source, context);
+        Map<String, Object> bound = new java.util.HashMap<>(context);
+        bound.put(PythonNone.NAME, PythonNone.NONE);
+        RenderResult result = JINJAVA.renderForResult(source, bound);
         List<String> problems = new ArrayList<>();
         for (TemplateError e : result.getErrors()) {
             TemplateException raised = raised(e.getException());
             if (raised != null) {
                 throw new IllegalArgumentException(origin + ": the chat template raised an exception: " + raised.getMessage());
             }
-            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+            // Jinjava reports a too-deep macro recursion as a warning and renders on, cut short.
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL || String.valueOf(e.getMessage()).contains("recursion")) {
                 problems.add("line " + e.getLineno() + ": " + e.getMessage());
             }
         }
@@ -174,18 +181,26 @@ final class JinjaEnvironment {
             return filter(var, interpreter, args, Map.of());
         }
 
+        /** transformers' signature: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False). */
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            Object indent = kwargs.getOrDefault("indent", args.length > 0 ? args[0] : null);
-            Object separators = kwargs.get("separators");
+            Object ensureAscii = argument(args, kwargs, 0, "ensure_ascii");
+            Object indent = argument(args, kwargs, 1, "indent");
+            Object separators = argument(args, kwargs, 2, "separators");
+            Object sortKeys = argument(args, kwargs, 3, "sort_keys");
             String item = null;
             String key = null;
             if (separators instanceof List<?> pair && pair.size() == 2) {
                 item = String.valueOf(pair.get(0));
                 key = String.valueOf(pair.get(1));
             }
-            boolean sort = Boolean.TRUE.equals(kwargs.get("sort_keys"));
-            return new PythonJson(indent == null ? null : ((Number) indent).intValue(), item, key, sort).dumps(var);
+            String indentText = indent == null || indent == PythonNone.NONE ? null
+                    : indent instanceof Number n ? " ".repeat(Math.max(0, n.intValue())) : indent.toString();
+            return new PythonJson(indentText, item, key, Boolean.TRUE.equals(sortKeys), Boolean.TRUE.equals(ensureAscii)).dumps(var);
+        }
+
+        private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
+            return kwargs.containsKey(name) ? kwargs.get(name) : args.length > position ? args[position] : null;
         }
     }
 
@@ -245,8 +260,22 @@ final class JinjaEnvironment {
             @Override
             public String getAsString(Object object) {
                 return object instanceof Boolean || object instanceof Map<?, ?> || object instanceof Iterable<?>
+                        || object instanceof Double || object instanceof Float || object instanceof PythonNone
                         ? PythonRepr.repr(object) : super.getAsString(object);
             }
+        }
+    }
+
+    /** Jinja2's none test: true of None only, not of an undefined name (see {@link PythonNone}). */
+    private static final class NoneTest implements ExpTest {
+        @Override
+        public String getName() {
+            return "none";
+        }
+
+        @Override
+        public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
+            return var == PythonNone.NONE;
         }
     }
 

@@ -235,6 +235,21 @@ final class JinjaSource {
                 i = repetition(e, end + 1, out, literalStart, definition);
                 continue;
             }
+            if ((Character.isLetter(c) || c == '_') && (i == 0 || !identifierPart(e.charAt(i - 1)))) {
+                int end = i;
+                while (end < e.length() && identifierPart(e.charAt(end))) {
+                    end++;
+                }
+                String word = e.substring(i, end);
+                // none / None, the literal: not an attribute (x.none), a test name (is none) or a keyword name (none=).
+                int after = skipSpace(e, end);
+                boolean keywordName = e.startsWith("=", after) && !e.startsWith("==", after);
+                boolean literal = (word.equals("none") || word.equals("None")) && (i == 0 || e.charAt(i - 1) != '.')
+                        && !afterIs(out) && !keywordName;
+                out.append(literal ? PythonNone.NAME : word);
+                i = end;
+                continue;
+            }
             if (c == '[' && isPostfix(out)) {
                 int end = matching(e, i);
                 java.util.List<String> parts = end > 0 ? topLevelSplit(e.substring(i + 1, end), ':') : java.util.List.of();
@@ -342,22 +357,27 @@ final class JinjaSource {
                 i = end + 1;
                 continue;
             }
-            if (isWord(e, i, "not")) {
+            if (isWord(e, i, "not") && isUnaryNot(out)) {
                 int operand = skipSpace(e, i + 3);
-                int operandEnd = primaryEnd(e, operand);
-                int is = skipSpace(e, operandEnd);
-                if (operandEnd > operand && is > operandEnd && isWord(e, is, "is")) {
-                    int test = skipSpace(e, is + 2);
+                int op = scan(e, operand, (k, depth) -> depth == 0 && (operatorAt(e, k) != null || endsClause(e, k)));
+                String operator = op < 0 ? null : operatorAt(e, op);
+                if (operator != null && operator.equals("is")) {
+                    // not X is T is not (X is T): as X is not T, and not X is not T as X is T.
+                    int test = skipSpace(e, op + 2);
                     boolean doubled = isWord(e, test, "not");
-                    out.append(e, operand, operandEnd).append(doubled ? " is " : " is not ");
+                    out.append(negatedTests(e.substring(operand, op).strip())).append(doubled ? " is " : " is not ");
                     i = doubled ? skipSpace(e, test + 3) : test;
                     continue;
                 }
-                int comparison = comparisonEnd(e, is);
-                if (operandEnd > operand && is > operandEnd && comparison > is) {
-                    // not X == Y is not (X == Y) in Jinja2; Jinjava reads (not X) == Y.
-                    out.append("not (").append(e, operand, comparison).append(')');
-                    i = comparison;
+                if (operator != null) {
+                    // not X == Y is not (X == Y) in Jinja2, Y running to the next and, or, if, else or bracket.
+                    int end = scan(e, op + operator.length(), (k, depth) -> depth == 0 && endsClause(e, k));
+                    int stop = end < 0 ? e.length() : end;
+                    out.append("not (").append(negatedTests(e.substring(operand, stop).strip())).append(")");
+                    if (stop < e.length() && !Character.isWhitespace(e.charAt(stop)) && e.charAt(stop) != ')' && e.charAt(stop) != ',') {
+                        out.append(' ');
+                    }
+                    i = stop;
                     continue;
                 }
             }
@@ -369,26 +389,45 @@ final class JinjaSource {
 
     private static final String[] COMPARISONS = {"==", "!=", "<=", ">=", "<", ">"};
 
-    /** End of "OP Y" (a comparison, "in" or "not in", and a simple operand) at {@code at}, or -1. */
-    private static int comparisonEnd(String e, int at) {
-        int operand = -1;
+    /** The comparison, "is", "in" or "not in" operator at {@code k}, or null. */
+    private static String operatorAt(String e, int k) {
         for (String op : COMPARISONS) {
-            if (e.startsWith(op, at)) {
-                operand = skipSpace(e, at + op.length());
-                break;
+            if (e.startsWith(op, k)) {
+                return op;
             }
         }
-        if (operand < 0 && isWord(e, at, "in")) {
-            operand = skipSpace(e, at + 2);
-        } else if (operand < 0 && isWord(e, at, "not") && isWord(e, skipSpace(e, at + 3), "in")) {
-            operand = skipSpace(e, skipSpace(e, at + 3) + 2);
+        if (isWord(e, k, "is") || isWord(e, k, "in")) {
+            return e.substring(k, k + 2);
         }
-        if (operand < 0 || operand >= e.length()) {
-            return -1;
+        if (isWord(e, k, "not") && isWord(e, skipSpace(e, k + 3), "in")) {
+            return e.substring(k, skipSpace(e, k + 3) + 2);
         }
-        int start = e.charAt(operand) == '-' ? operand + 1 : operand;
-        int end = primaryEnd(e, start);
-        return end > start ? end : -1;
+        return null;
+    }
+
+    /** Whether a clause of a condition ends at {@code k}: and, or, if, else, a comma or a closing bracket. */
+    private static boolean endsClause(String e, int k) {
+        char c = e.charAt(k);
+        return c == ',' || CLOSERS.indexOf(c) >= 0 || isWord(e, k, "and") || isWord(e, k, "or")
+                || isWord(e, k, "if") || isWord(e, k, "else");
+    }
+
+    /** Whether a "not" after {@code out} negates what follows (not "x not in y", not "x is not y"). */
+    private static boolean isUnaryNot(StringBuilder out) {
+        int j = out.length() - 1;
+        while (j >= 0 && Character.isWhitespace(out.charAt(j))) {
+            j--;
+        }
+        return !afterIs(out) && !endsWithOperand(out, out.length());
+    }
+
+    /** Whether {@code out} ends with the word "is" or "is not" (what follows is a test's name). */
+    private static boolean afterIs(StringBuilder out) {
+        String t = out.toString().stripTrailing();
+        if (t.endsWith("not") && (t.length() == 3 || !identifierPart(t.charAt(t.length() - 4)))) {
+            t = t.substring(0, t.length() - 3).stripTrailing();
+        }
+        return t.endsWith("is") && (t.length() == 2 || !identifierPart(t.charAt(t.length() - 3)));
     }
 
     private static boolean isWord(String e, int at, String word) {
@@ -494,7 +533,7 @@ final class JinjaSource {
 
     /** Index of the bracket closing the one at {@code open}, or -1. */
     private static int matching(String e, int open) {
-        return scan(e, open, (i, depth) -> i > open && depth == 0 && CLOSERS.indexOf(e.charAt(i)) >= 0);
+        return scan(e, open, (i, depth) -> i > open && depth == 1 && CLOSERS.indexOf(e.charAt(i)) >= 0);
     }
 
     private static final String OPENERS = "([{";
@@ -506,9 +545,10 @@ final class JinjaSource {
     }
 
     /**
-     * Visits every character of {@code e} from {@code from} that is outside a string literal; a
-     * bracket and its partner see the same depth (a stray closer none below 0). Returns the index
-     * where {@code visit} stops, or -1.
+     * Visits every character of {@code e} from {@code from} that is outside a string literal, with
+     * the number of brackets open before it: a bracket opened in the scan is visited at the depth
+     * outside it and its partner at the depth inside it, so a closer visited at depth 0 closes a
+     * bracket opened before {@code from}. Returns the index where {@code visit} stops, or -1.
      */
     private static int scan(String e, int from, Visit visit) {
         return scan(e, from, visit, null);
@@ -529,14 +569,13 @@ final class JinjaSource {
             if (sink != null) {
                 sink.append(c);
             }
-            if (CLOSERS.indexOf(c) >= 0 && depth > 0) {
-                depth--;
-            }
             if (visit.stopsAt(i, depth)) {
                 return i;
             }
             if (OPENERS.indexOf(c) >= 0) {
                 depth++;
+            } else if (CLOSERS.indexOf(c) >= 0 && depth > 0) {
+                depth--;
             }
         }
         return -1;

@@ -10,13 +10,16 @@ import java.util.Map;
  */
 final class PythonJson {
 
-    private final Integer indent;
+    private final String indent;
     private final String itemSeparator;
     private final String keySeparator;
     private final boolean sortKeys;
+    private final boolean ensureAscii;
 
-    PythonJson(Integer indent, String itemSeparator, String keySeparator, boolean sortKeys) {
+    /** {@code indent}: null for one line, else the text each level is indented by. */
+    PythonJson(String indent, String itemSeparator, String keySeparator, boolean sortKeys, boolean ensureAscii) {
         this.indent = indent;
+        this.ensureAscii = ensureAscii;
         // json.dumps' defaults: ", " without indent, "," with it; ": " always.
         this.itemSeparator = itemSeparator != null ? itemSeparator : indent == null ? ", " : ",";
         this.keySeparator = keySeparator != null ? keySeparator : ": ";
@@ -30,7 +33,7 @@ final class PythonJson {
     }
 
     private void write(Object v, StringBuilder out, int depth) {
-        if (v == null) {
+        if (v == null || v == PythonNone.NONE) {
             out.append("null");
         } else if (v instanceof Boolean b) {
             out.append(b ? "true" : "false");
@@ -45,7 +48,7 @@ final class PythonJson {
         } else if (v.getClass().isArray() && v instanceof Object[] array) {
             writeList(java.util.Arrays.asList(array), out, depth);
         } else {
-            quote(v.toString(), out);
+            quote(v.toString(), out, ensureAscii);
         }
     }
 
@@ -61,7 +64,7 @@ final class PythonJson {
         out.append('{');
         for (int i = 0; i < entries.size(); i++) {
             separate(out, i, depth + 1);
-            quote(String.valueOf(entries.get(i).getKey()), out);
+            quote(String.valueOf(entries.get(i).getKey()), out, ensureAscii);
             out.append(keySeparator);
             write(entries.get(i).getValue(), out, depth + 1);
         }
@@ -88,19 +91,19 @@ final class PythonJson {
             out.append(itemSeparator);
         }
         if (indent != null) {
-            out.append('\n').append(" ".repeat(indent * depth));
+            out.append('\n').append(indent.repeat(depth));
         }
     }
 
     private void close(StringBuilder out, int depth, char bracket) {
         if (indent != null) {
-            out.append('\n').append(" ".repeat(indent * depth));
+            out.append('\n').append(indent.repeat(depth));
         }
         out.append(bracket);
     }
 
-    /** A JSON string as json.dumps writes it with ensure_ascii=False: only '"', '\\' and controls escaped. */
-    static void quote(String s, StringBuilder out) {
+    /** A JSON string as json.dumps writes it: '"', '\\' and controls escaped, and with ensure_ascii all non-ASCII too. */
+    static void quote(String s, StringBuilder out, boolean ensureAscii) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -113,7 +116,7 @@ final class PythonJson {
                 case '\b' -> out.append("\\b");
                 case '\f' -> out.append("\\f");
                 default -> {
-                    if (c < 0x20) {
+                    if (c < 0x20 || (ensureAscii && c > 0x7e)) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);
@@ -124,7 +127,7 @@ final class PythonJson {
         out.append('"');
     }
 
-    /** Python's float repr: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
+    /** Python's float repr: the shortest digits that read back as the same double, exponent form below 1e-4 and from 1e16. */
     static String floatRepr(double d) {
         if (Double.isNaN(d)) {
             return "NaN";
@@ -135,7 +138,7 @@ final class PythonJson {
         if (d == 0) {
             return (1 / d < 0) ? "-0.0" : "0.0";
         }
-        BigDecimal exact = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        BigDecimal exact = shortest(d);
         int exponent = exact.precision() - exact.scale() - 1;
         if (exponent < -4 || exponent >= 16) {
             String digits = exact.unscaledValue().abs().toString();
@@ -144,5 +147,16 @@ final class PythonJson {
         }
         String plain = exact.toPlainString();
         return plain.contains(".") ? plain : plain + ".0";
+    }
+
+    /** The fewest significant digits that round-trip (Java 17's Double.toString is not always shortest). */
+    private static BigDecimal shortest(double d) {
+        for (int digits = 1; digits < 17; digits++) {
+            BigDecimal candidate = new BigDecimal(d).round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
+            if (candidate.doubleValue() == d) {
+                return candidate.stripTrailingZeros();
+            }
+        }
+        return new BigDecimal(Double.toString(d)).stripTrailingZeros();
     }
 }

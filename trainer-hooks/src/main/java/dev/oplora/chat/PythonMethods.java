@@ -67,7 +67,7 @@ final class PythonMethods extends ELResolver {
             }
             case "keys" -> new ArrayList<>(map.keySet());
             case "values" -> new ArrayList<>(map.values());
-            case "get" -> map.containsKey(args[0]) ? map.get(args[0]) : args.length > 1 ? args[1] : null;
+            case "get" -> map.containsKey(args[0]) ? map.get(args[0]) : args.length > 1 ? args[1] : PythonNone.NONE;
             default -> NOT_A_METHOD;
         };
     }

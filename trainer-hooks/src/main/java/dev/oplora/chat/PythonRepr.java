@@ -15,7 +15,7 @@ final class PythonRepr {
     }
 
     private static void write(Object v, StringBuilder out) {
-        if (v == null) {
+        if (v == null || v == PythonNone.NONE) {
             out.append("None");
         } else if (v instanceof Boolean b) {
             out.append(b ? "True" : "False");
