@@ -196,7 +196,11 @@ final class JinjaEnvironment {
             }
             String indentText = indent == null || indent == PythonNone.NONE ? null
                     : indent instanceof Number n ? " ".repeat(Math.max(0, n.intValue())) : indent.toString();
-            return new PythonJson(indentText, item, key, Boolean.TRUE.equals(sortKeys), Boolean.TRUE.equals(ensureAscii)).dumps(var);
+            return new PythonJson(indentText, item, key, truthy(sortKeys), truthy(ensureAscii)).dumps(var);
+        }
+
+        private static boolean truthy(Object value) {
+            return com.hubspot.jinjava.util.ObjectTruthValue.evaluate(value);
         }
 
         private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {

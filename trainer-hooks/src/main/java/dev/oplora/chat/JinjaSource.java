@@ -297,18 +297,21 @@ final class JinjaSource {
     private static final String[] DELIMITERS = {"{{", "}}", "{%", "%}", "{#", "#}"};
 
     /**
-     * A string literal Jinjava reads as Jinja2 does: a backslash-newline (a continued line) is
-     * dropped, and a literal holding a tag delimiter ("{{", "%}", ...), which Jinjava's tag
-     * scanner would take for one, is split into a concatenation of parts that do not.
+     * A string literal Jinjava reads as Jinja2 does: its escapes decoded as Python decodes them
+     * (code points in hex, a backslash-newline dropped, an unknown escape kept; see
+     * {@link PythonEscapes}) and
+     * written back with the only two escapes Jinjava needs, and a literal holding a tag delimiter
+     * ("{{", "%}", ...), which Jinjava's tag scanner would take for one, split into a
+     * concatenation of parts that do not.
      */
     private static String literal(String quoted) {
         char quote = quoted.charAt(0);
-        String body = quoted.substring(1, quoted.length() - 1).replace("\\\n", "");
+        String body = jinjavaEscaped(PythonEscapes.decode(quoted.substring(1, quoted.length() - 1)), quote);
         java.util.List<String> parts = new java.util.ArrayList<>();
         int from = 0;
         for (int k = 0; k + 1 < body.length(); k++) {
             for (String d : DELIMITERS) {
-                if (body.startsWith(d, k) && (k == 0 || body.charAt(k - 1) != '\\')) {
+                if (body.startsWith(d, k)) {
                     parts.add(body.substring(from, k + 1));
                     from = k + 1;
                     break;
@@ -324,6 +327,19 @@ final class JinjaSource {
             out.append(k > 0 ? " ~ " : "").append(quote).append(parts.get(k)).append(quote);
         }
         return out.append(')').toString();
+    }
+
+    /** {@code text} inside {@code quote}s for Jinjava: backslashes and the quote escaped, all else as it is. */
+    private static String jinjavaEscaped(String text, char quote) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' || c == quote) {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     /**
@@ -365,7 +381,7 @@ final class JinjaSource {
                     // not X is T is not (X is T): as X is not T, and not X is not T as X is T.
                     int test = skipSpace(e, op + 2);
                     boolean doubled = isWord(e, test, "not");
-                    out.append(negatedTests(e.substring(operand, op).strip())).append(doubled ? " is " : " is not ");
+                    out.append('(').append(negatedTests(e.substring(operand, op).strip())).append(doubled ? ") is " : ") is not ");
                     i = doubled ? skipSpace(e, test + 3) : test;
                     continue;
                 }
