@@ -78,6 +78,7 @@ final class JinjaEnvironment {
         globals.registerFilter(new PySlice());
         globals.registerFilter(new PyRepeat());
         globals.registerFilter(new Items());
+        globals.registerFilter(new PyIter());
         globals.registerFilter(new PyString());
         globals.registerTag(new Generation());
         globals.registerExpTest(new NoneTest());
@@ -310,6 +311,36 @@ final class JinjaEnvironment {
         }
     }
 
+    /**
+     * What a Jinja2 for loop iterates (see {@link JinjaSource}): a string's characters, a dict's
+     * keys, a list's items; nothing for an undefined name; None is an error, as in Python.
+     */
+    private static final class PyIter implements Filter {
+        @Override
+        public String getName() {
+            return "py_iter";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            if (var == null) {
+                return List.of();
+            }
+            if (var == PythonNone.NONE) {
+                throw new IllegalArgumentException("'NoneType' object is not iterable");
+            }
+            if (var instanceof String s) {
+                List<Object> chars = new ArrayList<>();
+                s.codePoints().forEach(c -> chars.add(new String(Character.toChars(c))));
+                return chars;
+            }
+            if (var instanceof Map<?, ?> map) {
+                return new ArrayList<Object>(map.keySet());
+            }
+            return var;
+        }
+    }
+
     /** Jinja2's items filter: a mapping's (key, value) pairs, in order. */
     private static final class Items implements Filter {
         @Override
@@ -321,11 +352,11 @@ final class JinjaEnvironment {
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
             List<Object> pairs = new ArrayList<>();
             if (var instanceof Map<?, ?> map) {
-                map.forEach((k, v) -> pairs.add(java.util.Arrays.asList(k, v)));
+                map.forEach((k, v) -> pairs.add(PythonMethods.pair(k, v)));
             } else if (var != null) {
                 throw new IllegalArgumentException("items: not a mapping: " + var.getClass().getSimpleName());
             }
-            return pairs;
+            return new com.hubspot.jinjava.objects.collections.PyList(pairs);
         }
     }
 

@@ -40,8 +40,8 @@ final class JinjaSource {
             template = template.substring(0, template.length() - 1);
         }
         StringBuilder out = new StringBuilder(template.length() + 64);
+        Statements statements = new Statements();
         int i = 0;
-        int loops = 0;
         while (i < template.length()) {
             int open = nextTag(template, i);
             if (open < 0) {
@@ -77,11 +77,10 @@ final class JinjaSource {
             }
             if (kind == '#') {
                 out.append(comment(marker, moved, inner));
-            } else if (kind == '%' && isTag(inner, "for") && loopFilter(inner) != null) {
-                out.append(filteredLoop(marker, moved, inner, loops++, body.endsWith("-")));
+            } else if (kind == '%') {
+                out.append(statements.rewrite(marker, moved, inner));
             } else {
-                boolean definition = kind == '%' && (isTag(body, "macro") || isTag(body, "call"));
-                out.append(template, open, bodyStart).append(marker).append(moved).append(expression(inner, definition)).append(close);
+                out.append("{{").append(marker).append(moved).append(expression(inner, false)).append("}}");
             }
             i = next;
         }
@@ -110,30 +109,99 @@ final class JinjaSource {
         return bodies;
     }
 
-    /** Where "in" and "if" start in a "for X in Y if C" tag body, or null when it has no filter. */
-    private static int[] loopFilter(String body) {
-        int in = scan(body, 0, (k, depth) -> depth == 0 && isWord(body, k, "in"));
-        int condition = in < 0 ? -1 : scan(body, in + 2, (k, depth) -> depth == 0 && isWord(body, k, "if"));
-        return condition < 0 ? null : new int[] {in, condition};
-    }
-
     /**
-     * "for X in Y if C" (Jinja2's loop filter, which Jinjava ignores) as a loop over the items of
-     * Y for which C holds, gathered first, so loop.index, loop.length and loop.last count the
-     * kept items as in Jinja2. All on the tag's line, so line numbers hold.
+     * Statement tags, with the blocks open around each: for loops are rewritten (see
+     * {@link #forLoop}), a for loop's {@code else} (which Jinjava ignores) becomes an {@code if}
+     * on the loop's list being empty, and every other statement is an {@link #expression}.
      */
-    private static String filteredLoop(String marker, String moved, String body, int n, boolean stripAfter) {
-        String b = stripAfter ? body.substring(0, body.length() - 1) : body;
-        int[] at = loopFilter(b);
-        String target = b.substring(b.indexOf("for") + 3, at[0]).strip();
-        String items = b.substring(at[0] + 2, at[1]).strip();
-        String condition = b.substring(at[1] + 2).strip();
-        String kept = "__oplora_kept_" + n;
-        String item = target.contains(",") ? "[" + target + "]" : target;
-        return "{%" + marker + moved + " set " + kept + " = [] %}"
-                + "{% for " + target + " in " + expression(items, false) + " %}{% if " + expression(condition, false) + " %}"
-                + "{% do " + kept + ".append(" + item + ") %}{% endif %}{% endfor %}"
-                + "{% for " + target + " in " + kept + " " + (stripAfter ? "-" : "") + "%}";
+    private static final class Statements {
+        private static final java.util.Set<String> BLOCKS =
+                java.util.Set.of("if", "for", "macro", "call", "filter", "generation", "autoescape", "set");
+
+        /** An open block; for a for loop, the list it iterates and whether an else has closed it. */
+        private static final class Block {
+            final String name;
+            final String list;
+            boolean elsed;
+
+            Block(String name, String list) {
+                this.name = name;
+                this.list = list;
+            }
+        }
+
+        private final java.util.ArrayDeque<Block> open = new java.util.ArrayDeque<>();
+        private int loops;
+
+        String rewrite(String marker, String moved, String inner) {
+            boolean stripAfter = inner.endsWith("-");
+            String body = stripAfter ? inner.substring(0, inner.length() - 1) : inner;
+            String end = (stripAfter ? "-" : "") + "%}";
+            String name = firstWord(body);
+            Block top = open.peek();
+            if (name.equals("for")) {
+                return forLoop(marker + moved, body, end);
+            }
+            if (name.equals("else") && top != null && top.name.equals("for") && top.list != null) {
+                top.elsed = true;
+                return "{%" + marker + moved + " endfor %}{% if not " + top.list + " " + end;
+            }
+            if (name.startsWith("end") && top != null) {
+                open.pop();
+                if (top.elsed && name.equals("endfor")) {
+                    return "{%" + marker + moved + " endif " + end;
+                }
+            } else if (BLOCKS.contains(name) && !(name.equals("set") && isAssignment(body))) {
+                open.push(new Block(name, null));
+            }
+            boolean definition = name.equals("macro") || name.equals("call");
+            return "{%" + marker + moved + expression(body, definition) + end;
+        }
+
+        /**
+         * {@code for X in Y [if C]} as {@code set L = (Y)|py_iter} (Python's iteration: a string's
+         * characters, a dict's keys), then, with a loop filter (which Jinjava ignores), the items
+         * for which C holds gathered into a list, so loop.index, loop.length and loop.last count
+         * the kept items as in Jinja2; then {@code for X in L}. All on the tag's line.
+         */
+        private String forLoop(String prefix, String body, String end) {
+            int in = scan(body, 0, (k, depth) -> depth == 0 && isWord(body, k, "in"));
+            boolean recursive = scan(body, 0, (k, depth) -> depth == 0 && isWord(body, k, "recursive")) >= 0;
+            if (in < 0 || recursive) {
+                open.push(new Block("for", null));
+                return "{%" + prefix + expression(body, false) + end;
+            }
+            int condition = scan(body, in + 2, (k, depth) -> depth == 0 && isWord(body, k, "if"));
+            String target = body.substring(body.indexOf("for") + 3, in).strip();
+            String items = body.substring(in + 2, condition < 0 ? body.length() : condition).strip();
+            String list = "__oplora_loop_" + loops++;
+            StringBuilder out = new StringBuilder("{%" + prefix + " set " + list + " = " + filterable(expression(items, false)) + "|py_iter %}");
+            if (condition >= 0) {
+                String kept = list + "_kept";
+                String item = target.contains(",") ? "[" + target + "]" : target;
+                out.append("{% set ").append(kept).append(" = [] %}{% for ").append(target).append(" in ").append(list)
+                        .append(" %}{% if ").append(expression(body.substring(condition + 2).strip(), false)).append(" %}{% do ")
+                        .append(kept).append(".append(").append(item).append(") %}{% endif %}{% endfor %}");
+                list = kept;
+            }
+            open.push(new Block("for", list));
+            return out.append("{% for ").append(target).append(" in ").append(list).append(' ').append(end).toString();
+        }
+
+        private static String firstWord(String body) {
+            String t = body.strip();
+            int k = 0;
+            while (k < t.length() && identifierPart(t.charAt(k))) {
+                k++;
+            }
+            return t.substring(0, k);
+        }
+
+        /** "set x = value" (an assignment) rather than "set x" opening a block. */
+        private static boolean isAssignment(String body) {
+            return scan(body, 0, (k, depth) -> depth == 0 && body.charAt(k) == '=' && (k + 1 >= body.length() || body.charAt(k + 1) != '=')
+                    && (k == 0 || "=!<>".indexOf(body.charAt(k - 1)) < 0)) >= 0;
+        }
     }
 
     /**
@@ -259,9 +327,19 @@ final class JinjaSource {
                     continue;
                 }
             }
+            if (c == '{' && !isPostfix(out) && insideGroup(stack)) {
+                int end = matching(e, i);
+                if (end > 0) {
+                    // Jinjava takes the commas of a dict literal inside parentheses for a tuple's;
+                    // inside a list they are safe: [{...}][0] is the same dict.
+                    out.append('[').append(expression(e.substring(i, end + 1), definition)).append("][0]");
+                    i = end + 1;
+                    continue;
+                }
+            }
             if (c == '(' || c == '[' || c == '{') {
                 boolean call = c == '(' && isPostfix(out) && !definition;
-                stack.push(new boolean[] {call, false});
+                stack.push(new boolean[] {call, false, c == '(' && !call});
                 out.append(c);
                 i = call ? keyword(e, i + 1, out, stack.peek()) : i + 1;
                 continue;
@@ -505,13 +583,43 @@ final class JinjaSource {
         if (!keyword) {
             return from;
         }
-        out.append(e, from, i + 1).append('(');
-        frame[1] = true;
+        int valueEnd = scan(e, i + 1, (k, depth) -> depth == 0 && (e.charAt(k) == ',' || CLOSERS.indexOf(e.charAt(k)) >= 0));
+        out.append(e, from, i + 1);
+        if (hasOperator(e.substring(i + 1, valueEnd < 0 ? e.length() : valueEnd))) {
+            out.append('(');
+            frame[1] = true;
+        }
         return i + 1;
+    }
+
+    /**
+     * Whether {@code expr} has an operator or a filter outside brackets. Only then is it
+     * parenthesised: Jinjava misreads a dict literal inside parentheses ("({'a': 1, 'b': 2})"
+     * has one entry), so values that need no grouping are left bare.
+     */
+    static boolean hasOperator(String expr) {
+        return scan(expr, 0, (k, depth) -> depth == 0 && ("+-*/%~<>=!|".indexOf(expr.charAt(k)) >= 0
+                || isWord(expr, k, "and") || isWord(expr, k, "or") || isWord(expr, k, "not") || isWord(expr, k, "if")
+                || isWord(expr, k, "in") || isWord(expr, k, "is"))) >= 0;
+    }
+
+    /** {@code expr} ready to take a filter: bare when it has no operator (see {@link #hasOperator}), else parenthesised. */
+    static String filterable(String expr) {
+        return hasOperator(expr.replaceAll("\\|\\s*\\w+(\\([^()]*\\))?\\s*$", "")) ? "(" + expr + ")" : expr;
     }
 
     private static final java.util.Set<String> KEYWORDS =
             java.util.Set.of("in", "if", "else", "elif", "and", "or", "not", "is", "for", "set", "return", "do");
+
+    /** Whether an open grouping parenthesis (not a call's) encloses the current position. */
+    private static boolean insideGroup(java.util.ArrayDeque<boolean[]> stack) {
+        for (boolean[] frame : stack) {
+            if (frame[2]) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Whether a bracket opened now follows a value (a call or subscript) rather than starting a literal. */
     private static boolean isPostfix(StringBuilder out) {
@@ -634,7 +742,7 @@ final class JinjaSource {
             if (c == ')' || c == ']' || c == '}') {
                 j = openingBefore(out, j) - 1;
             } else if (c == '\'' || c == '"') {
-                j = out.lastIndexOf(String.valueOf(c), j - 1) - 1;
+                j = quoteOpening(out, j) - 1;
             } else if (Character.isLetterOrDigit(c) || c == '_' || c == '.') {
                 j--;
             } else {
@@ -644,14 +752,34 @@ final class JinjaSource {
         return j + 1;
     }
 
+    /** The bracket opening the one closing at {@code close}, string literals skipped. */
     private static int openingBefore(StringBuilder out, int close) {
         int depth = 0;
         for (int i = close; i >= 0; i--) {
             char c = out.charAt(i);
-            if (c == ')' || c == ']' || c == '}') {
+            if (c == '\'' || c == '"') {
+                i = quoteOpening(out, i);
+            } else if (c == ')' || c == ']' || c == '}') {
                 depth++;
             } else if ((c == '(' || c == '[' || c == '{') && --depth == 0) {
                 return i;
+            }
+        }
+        return 0;
+    }
+
+    /** The quote opening the literal whose closing quote is at {@code close} (escaped quotes skipped). */
+    private static int quoteOpening(StringBuilder out, int close) {
+        char quote = out.charAt(close);
+        for (int k = close - 1; k >= 0; k--) {
+            if (out.charAt(k) == quote) {
+                int backslashes = 0;
+                while (k - 1 - backslashes >= 0 && out.charAt(k - 1 - backslashes) == '\\') {
+                    backslashes++;
+                }
+                if (backslashes % 2 == 0) {
+                    return k;
+                }
             }
         }
         return 0;

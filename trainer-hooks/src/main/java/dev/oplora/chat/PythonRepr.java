@@ -8,6 +8,11 @@ final class PythonRepr {
     private PythonRepr() {
     }
 
+    /** Python's str(): a string as it is, anything else as its repr. */
+    static String str(Object v) {
+        return v instanceof String s ? s : repr(v);
+    }
+
     static String repr(Object v) {
         StringBuilder out = new StringBuilder();
         write(v, out);
