@@ -4,16 +4,27 @@ import java.util.Map;
 
 /**
  * Python's {@code str.format} for replacement fields without a format spec: {@code {}},
- * {@code {0}}, {@code {name}} (from a trailing keyword map), {@code {{} and {@code }}}. A format
+ * {@code {0}}, {@code {name}}, {@code {{} and {@code }}}. A format
  * spec or conversion ({@code {:>8}}, {@code {!r}}) is an error rather than a guess.
+ * Keyword arguments arrive as the engine's named parameters.
  */
 final class PythonFormat {
 
     private PythonFormat() {
     }
 
-    static String format(String pattern, Object[] args) {
-        Map<?, ?> keywords = args.length > 0 && args[args.length - 1] instanceof Map<?, ?> m ? m : Map.of();
+    static String format(String pattern, Object[] given) {
+        // The engine passes keyword arguments (name='x') as named-parameter objects among the positional ones.
+        java.util.List<Object> positional = new java.util.ArrayList<>();
+        Map<String, Object> keywords = new java.util.HashMap<>();
+        for (Object a : given) {
+            if (a instanceof com.hubspot.jinjava.el.ext.NamedParameter named) {
+                keywords.put(named.getName(), named.getValue());
+            } else {
+                positional.add(a);
+            }
+        }
+        Object[] args = positional.toArray();
         StringBuilder out = new StringBuilder();
         int auto = 0;
         for (int i = 0; i < pattern.length(); i++) {

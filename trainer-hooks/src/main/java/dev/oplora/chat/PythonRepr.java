@@ -40,6 +40,15 @@ final class PythonRepr {
                 sep = ", ";
             }
             out.append('}');
+        } else if (v instanceof PythonTuple tuple) {
+            out.append('(');
+            String sep = "";
+            for (Object item : tuple) {
+                out.append(sep);
+                write(item, out);
+                sep = ", ";
+            }
+            out.append(tuple.size() == 1 ? ",)" : ")");
         } else if (v instanceof Iterable<?> items) {
             out.append('[');
             String sep = "";

@@ -255,13 +255,13 @@ final class PythonStr {
         return out;
     }
 
-    private static List<String> partition(String s, String sep, boolean right) {
+    private static PythonTuple partition(String s, String sep, boolean right) {
         requireSeparator(sep);
         int at = right ? s.lastIndexOf(sep) : s.indexOf(sep);
         if (at < 0) {
-            return right ? List.of("", "", s) : List.of(s, "", "");
+            return right ? new PythonTuple("", "", s) : new PythonTuple(s, "", "");
         }
-        return List.of(s.substring(0, at), sep, s.substring(at + sep.length()));
+        return new PythonTuple(s.substring(0, at), sep, s.substring(at + sep.length()));
     }
 
     /** str.title: a cased character after an uncased one starts a word. */
