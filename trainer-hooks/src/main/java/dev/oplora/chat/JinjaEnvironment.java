@@ -79,6 +79,9 @@ final class JinjaEnvironment {
         globals.registerFilter(new PyRepeat());
         globals.registerFilter(new Items());
         globals.registerFilter(new PyIter());
+        globals.registerFilter(new PyTruth());
+        globals.registerFilter(new Default("default"));
+        globals.registerFilter(new Default("d"));
         globals.registerFilter(new PyString());
         globals.registerTag(new Generation());
         globals.registerExpTest(new NoneTest());
@@ -308,6 +311,43 @@ final class JinjaEnvironment {
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
             return String.valueOf(var).repeat(Math.max(0, ((Number) args[0]).intValue()));
+        }
+    }
+
+    /**
+     * Jinja2's default(value, default_value='', boolean=False): the fallback for an undefined
+     * value (None is defined), or with boolean=true for any false one. Jinjava's hands its
+     * argument back as text, so default(false) would be the string "false".
+     */
+    private record Default(String getName) implements Filter {
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            throw new UnsupportedOperationException("default takes its arguments as values");
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            Object fallback = kwargs.containsKey("default_value") ? kwargs.get("default_value") : args.length > 0 ? args[0] : "";
+            Object booleanFlag = kwargs.containsKey("boolean") ? kwargs.get("boolean") : args.length > 1 ? args[1] : false;
+            boolean useFallback = var == null || (com.hubspot.jinjava.util.ObjectTruthValue.evaluate(booleanFlag) && !PyTruth.truth(var));
+            return useFallback ? fallback : var;
+        }
+    }
+
+    /** Python's truth of a value (see {@link JinjaSource#condition}): every non-empty string is true. */
+    private static final class PyTruth implements Filter {
+        @Override
+        public String getName() {
+            return "py_truth";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return truth(var);
+        }
+
+        static boolean truth(Object var) {
+            return var instanceof String s ? !s.isEmpty() : com.hubspot.jinjava.util.ObjectTruthValue.evaluate(var);
         }
     }
 

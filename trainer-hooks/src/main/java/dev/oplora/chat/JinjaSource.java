@@ -80,7 +80,9 @@ final class JinjaSource {
             } else if (kind == '%') {
                 out.append(statements.rewrite(marker, moved, inner));
             } else {
-                out.append("{{").append(marker).append(moved).append(expression(inner, false)).append("}}");
+                boolean stripAfter = inner.endsWith("-");
+                String value = stripAfter ? inner.substring(0, inner.length() - 1) : inner;
+                out.append("{{").append(marker).append(moved).append(expression(value, false)).append(stripAfter ? "-}}" : "}}");
             }
             i = next;
         }
@@ -154,6 +156,10 @@ final class JinjaSource {
             } else if (BLOCKS.contains(name) && !(name.equals("set") && isAssignment(body))) {
                 open.push(new Block(name, null));
             }
+            if (name.equals("if") || name.equals("elif")) {
+                String condition = body.strip().substring(name.length());
+                return "{%" + marker + moved + " " + name + " " + condition(condition) + " " + end;
+            }
             boolean definition = name.equals("macro") || name.equals("call");
             return "{%" + marker + moved + expression(body, definition) + end;
         }
@@ -180,7 +186,7 @@ final class JinjaSource {
                 String kept = list + "_kept";
                 String item = target.contains(",") ? "[" + target + "]" : target;
                 out.append("{% set ").append(kept).append(" = [] %}{% for ").append(target).append(" in ").append(list)
-                        .append(" %}{% if ").append(expression(body.substring(condition + 2).strip(), false)).append(" %}{% do ")
+                        .append(" %}{% if ").append(condition(body.substring(condition + 2).strip())).append(" %}{% do ")
                         .append(kept).append(".append(").append(item).append(") %}{% endif %}{% endfor %}");
                 list = kept;
             }
@@ -202,6 +208,56 @@ final class JinjaSource {
             return scan(body, 0, (k, depth) -> depth == 0 && body.charAt(k) == '=' && (k + 1 >= body.length() || body.charAt(k + 1) != '=')
                     && (k == 0 || "=!<>".indexOf(body.charAt(k - 1)) < 0)) >= 0;
         }
+    }
+
+    /**
+     * A condition whose every operand is tested by Python's truth ({@code py_truth}): Jinjava
+     * takes the string "false" (any case) for false, so {@code {% if message.content %}} would drop
+     * an answer "False". The condition is split at its top-level {@code or}s and {@code and}s and
+     * each operand, its leading {@code not}s aside, becomes {@code (operand)|py_truth}; an operand
+     * in parentheses is split in turn. A condition holding an inline if is left as it is.
+     */
+    static String condition(String c) {
+        String e = c.strip();
+        if (scan(e, 0, (k, depth) -> depth == 0 && (isWord(e, k, "if") || isWord(e, k, "else"))) >= 0) {
+            return expression(e, false);
+        }
+        java.util.List<String> alternatives = splitWord(e, "or");
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String alternative : alternatives) {
+            java.util.List<String> terms = new java.util.ArrayList<>();
+            for (String term : splitWord(alternative, "and")) {
+                terms.add(truthTerm(term.strip()));
+            }
+            out.add(String.join(" and ", terms));
+        }
+        return String.join(" or ", out);
+    }
+
+    private static String truthTerm(String term) {
+        String core = term;
+        StringBuilder nots = new StringBuilder();
+        while (isWord(core, 0, "not") && !isWord(core, skipSpace(core, 3), "in")) {
+            nots.append("not ");
+            core = core.substring(3).strip();
+        }
+        if (core.startsWith("(") && matching(core, 0) == core.length() - 1) {
+            return nots + "(" + condition(core.substring(1, core.length() - 1)) + ")";
+        }
+        return nots + "(" + expression(core, false) + ")|py_truth";
+    }
+
+    /** {@code e} split at the top-level occurrences of the word {@code word}. */
+    private static java.util.List<String> splitWord(String e, String word) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        int from = 0;
+        for (int at = scan(e, 0, (k, depth) -> depth == 0 && isWord(e, k, word)); at >= 0;
+                at = scan(e, at + word.length(), (k, depth) -> depth == 0 && isWord(e, k, word))) {
+            parts.add(e.substring(from, at));
+            from = at + word.length();
+        }
+        parts.add(e.substring(from));
+        return parts;
     }
 
     /**
@@ -309,6 +365,15 @@ final class JinjaSource {
                     end++;
                 }
                 String word = e.substring(i, end);
+                if (word.equals("if") && endsWithOperand(out, out.length())) {
+                    // An inline if (A if C else B): C is a condition, tested by Python's truth.
+                    int stop = scan(e, end, (k, depth) -> depth == 0 && (isWord(e, k, "else") || e.charAt(k) == ','
+                            || CLOSERS.indexOf(e.charAt(k)) >= 0));
+                    int conditionEnd = stop < 0 ? e.length() : stop;
+                    out.append("if ").append(condition(e.substring(end, conditionEnd))).append(' ');
+                    i = conditionEnd;
+                    continue;
+                }
                 // none / None, the literal: not an attribute (x.none), a test name (is none) or a keyword name (none=).
                 int after = skipSpace(e, end);
                 boolean keywordName = e.startsWith("=", after) && !e.startsWith("==", after);
