@@ -79,6 +79,7 @@ final class JinjaEnvironment {
         globals.registerFilter(new PyRepeat());
         globals.registerFilter(new Items());
         globals.registerFilter(new PyIter());
+        globals.registerFilter(new PyList());
         globals.registerFilter(new PyTruth());
         globals.registerFilter(new Default("default"));
         globals.registerFilter(new Default("d"));
@@ -334,6 +335,26 @@ final class JinjaEnvironment {
         }
     }
 
+    /** Jinja2's list filter: what a for loop would iterate, as a list (a dict's keys, a string's characters). */
+    private static final class PyList implements Filter {
+        @Override
+        public String getName() {
+            return "list";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            Object items = new PyIter().filter(var, interpreter);
+            List<Object> out = new ArrayList<>();
+            if (items instanceof Iterable<?> many) {
+                many.forEach(out::add);
+            } else {
+                throw new IllegalArgumentException("'" + PythonStr.typeName(var) + "' object is not iterable");
+            }
+            return out;
+        }
+    }
+
     /** Python's truth of a value (see {@link JinjaSource#condition}): every non-empty string is true. */
     private static final class PyTruth implements Filter {
         @Override
@@ -376,6 +397,14 @@ final class JinjaEnvironment {
             }
             if (var instanceof Map<?, ?> map) {
                 return new ArrayList<Object>(map.keySet());
+            }
+            if (var instanceof Object[] array) {
+                return new ArrayList<Object>(java.util.Arrays.asList(array));
+            }
+            if (var instanceof java.util.Iterator<?> iterator) {
+                List<Object> out = new ArrayList<>();
+                iterator.forEachRemaining(out::add);
+                return out;
             }
             return var;
         }

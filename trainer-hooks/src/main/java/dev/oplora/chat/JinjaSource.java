@@ -101,6 +101,10 @@ final class JinjaSource {
             if (end < 0) {
                 break;
             }
+            if (kind == '%' && isTag(normalized.substring(open + 2, end), "raw")) {
+                open = endRaw(normalized, end + 2) - 2;
+                continue;
+            }
             if (kind != '#') {
                 StringBuilder body = new StringBuilder();
                 scan(normalized.substring(open + 2, end), 0, (i, depth) -> false, body);
@@ -244,7 +248,9 @@ final class JinjaSource {
         if (core.startsWith("(") && matching(core, 0) == core.length() - 1) {
             return nots + "(" + condition(core.substring(1, core.length() - 1)) + ")";
         }
-        return nots + "(" + expression(core, false) + ")|py_truth";
+        String tested = "(" + expression(core, false) + ")|py_truth";
+        // Jinjava applies "not" before a filter, so a negated operand is grouped whole.
+        return nots.length() == 0 ? tested : nots + "(" + tested + ")";
     }
 
     /** {@code e} split at the top-level occurrences of the word {@code word}. */
