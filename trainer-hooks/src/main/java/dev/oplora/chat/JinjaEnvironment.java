@@ -60,7 +60,7 @@ final class JinjaEnvironment {
                 .withNestedInterpretationEnabled(false)
                 .withIterateOverMapKeys(true)
                 .withEnableRecursiveMacroCalls(true)
-                .withMaxMacroRecursionDepth(64)
+                .withMaxMacroRecursionDepth(256)
                 .withElResolver(resolver)
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseNaturalOperatorPrecedence(true)
@@ -117,7 +117,12 @@ final class JinjaEnvironment {
         requireKnownNames(source, origin);
         Map<String, Object> bound = new java.util.HashMap<>(context);
         bound.put(PythonNone.NAME, PythonNone.NONE);
-        RenderResult result = JINJAVA.renderForResult(source, bound);
+        RenderResult result;
+        try {
+            result = JINJAVA.renderForResult(source, bound);
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException(origin + ": the chat template nests too deeply to render");
+        }
         List<String> problems = new ArrayList<>();
         for (TemplateError e : result.getErrors()) {
             TemplateException raised = raised(e.getException());
