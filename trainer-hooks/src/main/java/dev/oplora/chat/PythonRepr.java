@@ -41,26 +41,23 @@ final class PythonRepr {
             }
             out.append('}');
         } else if (v instanceof PythonTuple tuple) {
-            out.append('(');
-            String sep = "";
-            for (Object item : tuple) {
-                out.append(sep);
-                write(item, out);
-                sep = ", ";
-            }
-            out.append(tuple.size() == 1 ? ",)" : ")");
+            items(tuple, out, "(", tuple.size() == 1 ? ",)" : ")");
         } else if (v instanceof Iterable<?> items) {
-            out.append('[');
-            String sep = "";
-            for (Object item : items) {
-                out.append(sep);
-                write(item, out);
-                sep = ", ";
-            }
-            out.append(']');
+            items(items, out, "[", "]");
         } else {
             quote(v.toString(), out);
         }
+    }
+
+    private static void items(Iterable<?> items, StringBuilder out, String open, String close) {
+        out.append(open);
+        String sep = "";
+        for (Object item : items) {
+            out.append(sep);
+            write(item, out);
+            sep = ", ";
+        }
+        out.append(close);
     }
 
     /** str.__repr__: single quotes unless the text holds one and no double quote. */
