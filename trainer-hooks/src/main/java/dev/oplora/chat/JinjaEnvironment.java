@@ -9,12 +9,7 @@ import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.exptest.ExpTest;
-import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
-import com.hubspot.jinjava.lib.tag.Tag;
-import com.hubspot.jinjava.tree.Node;
-import com.hubspot.jinjava.tree.TagNode;
 import java.lang.reflect.Method;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -27,7 +22,7 @@ import jinjava.javax.el.CompositeELResolver;
  * {@code lstrip_blocks} (through {@link JinjaSource}), Jinja2's operator precedence and whitespace control, Python's string
  * methods, transformers' {@code tojson}, and the globals {@code raise_exception} and
  * {@code strftime_now}; the {@code {% generation %}} block (assistant-mask marking) renders its
- * body. Any error the engine records fails the render: a prompt is never built from a template
+ * body (the filters, tests and tags are in {@link PythonFilters}). Any error the engine records fails the render: a prompt is never built from a template
  * that half-rendered.
  */
 final class JinjaEnvironment {
@@ -73,21 +68,8 @@ final class JinjaEnvironment {
                         .build())
                 .build();
         Jinjava jinjava = new Jinjava(config);
+        PythonFilters.register(jinjava.getGlobalContext());
         var globals = jinjava.getGlobalContext();
-        globals.registerFilter(new ToJson());
-        globals.registerFilter(new PySlice());
-        globals.registerFilter(new PyRepeat());
-        globals.registerFilter(new Items());
-        globals.registerFilter(new PyIter());
-        globals.registerFilter(new PyList());
-        globals.registerFilter(new PyTruth());
-        globals.registerFilter(new Default("default"));
-        globals.registerFilter(new Default("d"));
-        globals.registerFilter(new PyString());
-        globals.registerTag(new Generation());
-        globals.registerExpTest(new NoneTest());
-        globals.registerExpTest(new IterableTest("iterable"));
-        globals.registerExpTest(new IterableTest("sequence"));
         globals.registerFunction(function("raise_exception", "raiseException"));
         globals.registerFunction(function("strftime_now", "strftimeNow"));
         return jinjava;
@@ -179,77 +161,6 @@ final class JinjaEnvironment {
         return null;
     }
 
-    /** transformers' tojson: json.dumps(x, ensure_ascii=False, indent=indent, separators=separators, sort_keys=sort_keys). */
-    private static final class ToJson implements Filter {
-        @Override
-        public String getName() {
-            return "tojson";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            return filter(var, interpreter, args, Map.of());
-        }
-
-        /** transformers' signature: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False). */
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            Object ensureAscii = argument(args, kwargs, 0, "ensure_ascii");
-            Object indent = argument(args, kwargs, 1, "indent");
-            Object separators = argument(args, kwargs, 2, "separators");
-            Object sortKeys = argument(args, kwargs, 3, "sort_keys");
-            String item = null;
-            String key = null;
-            if (separators instanceof List<?> pair && pair.size() == 2) {
-                item = String.valueOf(pair.get(0));
-                key = String.valueOf(pair.get(1));
-            }
-            String indentText = indent == null || indent == PythonNone.NONE ? null
-                    : indent instanceof Number n ? " ".repeat(Math.max(0, n.intValue())) : indent.toString();
-            return new PythonJson(indentText, item, key, truthy(sortKeys), truthy(ensureAscii)).dumps(var);
-        }
-
-        private static boolean truthy(Object value) {
-            return com.hubspot.jinjava.util.ObjectTruthValue.evaluate(value);
-        }
-
-        private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
-            return kwargs.containsKey(name) ? kwargs.get(name) : args.length > position ? args[position] : null;
-        }
-    }
-
-    /** value[start:stop:step] with Python's semantics, for lists and strings (see {@link JinjaSource}). */
-    private static final class PySlice implements Filter {
-        @Override
-        public String getName() {
-            return "py_slice";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            throw new UnsupportedOperationException("py_slice takes its arguments as values");
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            List<Object> items = new ArrayList<>();
-            if (var instanceof String s) {
-                s.codePoints().forEach(c -> items.add(new String(Character.toChars(c))));
-            } else if (var instanceof Iterable<?> many) {
-                many.forEach(items::add);
-            } else {
-                throw new IllegalArgumentException("cannot slice a " + (var == null ? "none" : var.getClass().getSimpleName()));
-            }
-            List<Object> out = PythonSlice.apply(items, (Number) args[0], (Number) args[1], (Number) args[2]);
-            if (var instanceof String) {
-                StringBuilder joined = new StringBuilder();
-                out.forEach(joined::append);
-                return joined.toString();
-            }
-            return out;
-        }
-    }
-
     /** Printed values as Python's str() writes them: True, not true; {'a': 1}, not {a=1}. */
     private static final class PythonPrinting implements InterpreterFactory {
         @Override
@@ -277,197 +188,6 @@ final class JinjaEnvironment {
                         || object instanceof Double || object instanceof Float || object instanceof PythonNone
                         ? PythonRepr.repr(object) : super.getAsString(object);
             }
-        }
-    }
-
-    /** Jinja2's none test: true of None only, not of an undefined name (see {@link PythonNone}). */
-    private static final class NoneTest implements ExpTest {
-        @Override
-        public String getName() {
-            return "none";
-        }
-
-        @Override
-        public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
-            return var == PythonNone.NONE;
-        }
-    }
-
-    /** Jinja2's iterable and sequence tests, which hold for strings too (Jinjava's do not). */
-    private record IterableTest(String getName) implements ExpTest {
-        @Override
-        public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
-            return var instanceof String || var instanceof Iterable<?> || var instanceof Map<?, ?>
-                    || (var != null && var.getClass().isArray());
-        }
-    }
-
-    /** Python's {@code str * n} (see {@link JinjaSource}). */
-    private static final class PyRepeat implements Filter {
-        @Override
-        public String getName() {
-            return "py_repeat";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            throw new UnsupportedOperationException("py_repeat takes its arguments as values");
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            return String.valueOf(var).repeat(Math.max(0, ((Number) args[0]).intValue()));
-        }
-    }
-
-    /**
-     * Jinja2's default(value, default_value='', boolean=False): the fallback for an undefined
-     * value (None is defined), or with boolean=true for any false one. Jinjava's hands its
-     * argument back as text, so default(false) would be the string "false".
-     */
-    private record Default(String getName) implements Filter {
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            throw new UnsupportedOperationException("default takes its arguments as values");
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            Object fallback = kwargs.containsKey("default_value") ? kwargs.get("default_value") : args.length > 0 ? args[0] : "";
-            Object booleanFlag = kwargs.containsKey("boolean") ? kwargs.get("boolean") : args.length > 1 ? args[1] : false;
-            boolean useFallback = var == null || (com.hubspot.jinjava.util.ObjectTruthValue.evaluate(booleanFlag) && !PyTruth.truth(var));
-            return useFallback ? fallback : var;
-        }
-    }
-
-    /** Jinja2's list filter: what a for loop would iterate, as a list (a dict's keys, a string's characters). */
-    private static final class PyList implements Filter {
-        @Override
-        public String getName() {
-            return "list";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            Object items = new PyIter().filter(var, interpreter);
-            List<Object> out = new ArrayList<>();
-            if (items instanceof Iterable<?> many) {
-                many.forEach(out::add);
-            } else {
-                throw new IllegalArgumentException("'" + PythonStr.typeName(var) + "' object is not iterable");
-            }
-            return out;
-        }
-    }
-
-    /** Python's truth of a value (see {@link JinjaSource#condition}): every non-empty string is true. */
-    private static final class PyTruth implements Filter {
-        @Override
-        public String getName() {
-            return "py_truth";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            return truth(var);
-        }
-
-        static boolean truth(Object var) {
-            return var instanceof String s ? !s.isEmpty() : com.hubspot.jinjava.util.ObjectTruthValue.evaluate(var);
-        }
-    }
-
-    /**
-     * What a Jinja2 for loop iterates (see {@link JinjaSource}): a string's characters, a dict's
-     * keys, a list's items; nothing for an undefined name; None is an error, as in Python.
-     */
-    private static final class PyIter implements Filter {
-        @Override
-        public String getName() {
-            return "py_iter";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            if (var == null) {
-                return List.of();
-            }
-            if (var == PythonNone.NONE) {
-                throw new IllegalArgumentException("'NoneType' object is not iterable");
-            }
-            if (var instanceof String s) {
-                List<Object> chars = new ArrayList<>();
-                s.codePoints().forEach(c -> chars.add(new String(Character.toChars(c))));
-                return chars;
-            }
-            if (var instanceof Map<?, ?> map) {
-                return new ArrayList<Object>(map.keySet());
-            }
-            if (var instanceof Object[] array) {
-                return new ArrayList<Object>(java.util.Arrays.asList(array));
-            }
-            if (var instanceof java.util.Iterator<?> iterator) {
-                List<Object> out = new ArrayList<>();
-                iterator.forEachRemaining(out::add);
-                return out;
-            }
-            return var;
-        }
-    }
-
-    /** Jinja2's items filter: a mapping's (key, value) pairs, in order. */
-    private static final class Items implements Filter {
-        @Override
-        public String getName() {
-            return "items";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            List<Object> pairs = new ArrayList<>();
-            if (var instanceof Map<?, ?> map) {
-                map.forEach((k, v) -> pairs.add(PythonMethods.pair(k, v)));
-            } else if (var != null) {
-                throw new IllegalArgumentException("items: not a mapping: " + var.getClass().getSimpleName());
-            }
-            return new com.hubspot.jinjava.objects.collections.PyList(pairs);
-        }
-    }
-
-    /** Jinja2's string filter: Python's str(), so {'a': 1} and True rather than {a=1} and true. */
-    private static final class PyString implements Filter {
-        @Override
-        public String getName() {
-            return "string";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            return var instanceof String s ? s : var == null ? "None"
-                    : var instanceof Boolean || var instanceof Map<?, ?> || var instanceof Iterable<?> || var instanceof Double
-                    ? PythonRepr.repr(var) : var.toString();
-        }
-    }
-
-    /** transformers' {% generation %}: marks assistant tokens for masks; the text is the body's. */
-    private static final class Generation implements Tag {
-        @Override
-        public String getName() {
-            return "generation";
-        }
-
-        @Override
-        public String getEndTagName() {
-            return "endgeneration";
-        }
-
-        @Override
-        public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
-            StringBuilder out = new StringBuilder();
-            for (Node child : tagNode.getChildren()) {
-                out.append(child.render(interpreter).getValue());
-            }
-            return out.toString();
         }
     }
 }

@@ -40,7 +40,7 @@ final class JinjaSource {
             template = template.substring(0, template.length() - 1);
         }
         StringBuilder out = new StringBuilder(template.length() + 64);
-        Statements statements = new Statements();
+        JinjaStatements statements = new JinjaStatements();
         int i = 0;
         while (i < template.length()) {
             int open = nextTag(template, i);
@@ -113,157 +113,6 @@ final class JinjaSource {
             open = end;
         }
         return bodies;
-    }
-
-    /**
-     * Statement tags, with the blocks open around each: for loops are rewritten (see
-     * {@link #forLoop}), a for loop's {@code else} (which Jinjava ignores) becomes an {@code if}
-     * on the loop's list being empty, and every other statement is an {@link #expression}.
-     */
-    private static final class Statements {
-        private static final java.util.Set<String> BLOCKS =
-                java.util.Set.of("if", "for", "macro", "call", "filter", "generation", "autoescape", "set");
-
-        /** An open block; for a for loop, the list it iterates and whether an else has closed it. */
-        private static final class Block {
-            final String name;
-            final String list;
-            boolean elsed;
-
-            Block(String name, String list) {
-                this.name = name;
-                this.list = list;
-            }
-        }
-
-        private final java.util.ArrayDeque<Block> open = new java.util.ArrayDeque<>();
-        private int loops;
-
-        String rewrite(String marker, String moved, String inner) {
-            boolean stripAfter = inner.endsWith("-");
-            String body = stripAfter ? inner.substring(0, inner.length() - 1) : inner;
-            String end = (stripAfter ? "-" : "") + "%}";
-            String name = firstWord(body);
-            Block top = open.peek();
-            if (name.equals("for")) {
-                return forLoop(marker + moved, body, end);
-            }
-            if (name.equals("else") && top != null && top.name.equals("for") && top.list != null) {
-                top.elsed = true;
-                return "{%" + marker + moved + " endfor %}{% if not " + top.list + " " + end;
-            }
-            if (name.startsWith("end") && top != null) {
-                open.pop();
-                if (top.elsed && name.equals("endfor")) {
-                    return "{%" + marker + moved + " endif " + end;
-                }
-            } else if (BLOCKS.contains(name) && !(name.equals("set") && isAssignment(body))) {
-                open.push(new Block(name, null));
-            }
-            if (name.equals("if") || name.equals("elif")) {
-                String condition = body.strip().substring(name.length());
-                return "{%" + marker + moved + " " + name + " " + condition(condition) + " " + end;
-            }
-            boolean definition = name.equals("macro") || name.equals("call");
-            return "{%" + marker + moved + expression(body, definition) + end;
-        }
-
-        /**
-         * {@code for X in Y [if C]} as {@code set L = (Y)|py_iter} (Python's iteration: a string's
-         * characters, a dict's keys), then, with a loop filter (which Jinjava ignores), the items
-         * for which C holds gathered into a list, so loop.index, loop.length and loop.last count
-         * the kept items as in Jinja2; then {@code for X in L}. All on the tag's line.
-         */
-        private String forLoop(String prefix, String body, String end) {
-            int in = scan(body, 0, (k, depth) -> depth == 0 && isWord(body, k, "in"));
-            boolean recursive = scan(body, 0, (k, depth) -> depth == 0 && isWord(body, k, "recursive")) >= 0;
-            if (in < 0 || recursive) {
-                open.push(new Block("for", null));
-                return "{%" + prefix + expression(body, false) + end;
-            }
-            int condition = scan(body, in + 2, (k, depth) -> depth == 0 && isWord(body, k, "if"));
-            String target = body.substring(body.indexOf("for") + 3, in).strip();
-            String items = body.substring(in + 2, condition < 0 ? body.length() : condition).strip();
-            String list = "__oplora_loop_" + loops++;
-            StringBuilder out = new StringBuilder("{%" + prefix + " set " + list + " = " + filterable(expression(items, false)) + "|py_iter %}");
-            if (condition >= 0) {
-                String kept = list + "_kept";
-                String item = target.contains(",") ? "[" + target + "]" : target;
-                out.append("{% set ").append(kept).append(" = [] %}{% for ").append(target).append(" in ").append(list)
-                        .append(" %}{% if ").append(condition(body.substring(condition + 2).strip())).append(" %}{% do ")
-                        .append(kept).append(".append(").append(item).append(") %}{% endif %}{% endfor %}");
-                list = kept;
-            }
-            open.push(new Block("for", list));
-            return out.append("{% for ").append(target).append(" in ").append(list).append(' ').append(end).toString();
-        }
-
-        private static String firstWord(String body) {
-            String t = body.strip();
-            int k = 0;
-            while (k < t.length() && identifierPart(t.charAt(k))) {
-                k++;
-            }
-            return t.substring(0, k);
-        }
-
-        /** "set x = value" (an assignment) rather than "set x" opening a block. */
-        private static boolean isAssignment(String body) {
-            return scan(body, 0, (k, depth) -> depth == 0 && body.charAt(k) == '=' && (k + 1 >= body.length() || body.charAt(k + 1) != '=')
-                    && (k == 0 || "=!<>".indexOf(body.charAt(k - 1)) < 0)) >= 0;
-        }
-    }
-
-    /**
-     * A condition whose every operand is tested by Python's truth ({@code py_truth}): Jinjava
-     * takes the string "false" (any case) for false, so {@code {% if message.content %}} would drop
-     * an answer "False". The condition is split at its top-level {@code or}s and {@code and}s and
-     * each operand, its leading {@code not}s aside, becomes {@code (operand)|py_truth}; an operand
-     * in parentheses is split in turn. A condition holding an inline if is left as it is.
-     */
-    static String condition(String c) {
-        String e = c.strip();
-        if (scan(e, 0, (k, depth) -> depth == 0 && (isWord(e, k, "if") || isWord(e, k, "else"))) >= 0) {
-            return expression(e, false);
-        }
-        java.util.List<String> alternatives = splitWord(e, "or");
-        java.util.List<String> out = new java.util.ArrayList<>();
-        for (String alternative : alternatives) {
-            java.util.List<String> terms = new java.util.ArrayList<>();
-            for (String term : splitWord(alternative, "and")) {
-                terms.add(truthTerm(term.strip()));
-            }
-            out.add(String.join(" and ", terms));
-        }
-        return String.join(" or ", out);
-    }
-
-    private static String truthTerm(String term) {
-        String core = term;
-        StringBuilder nots = new StringBuilder();
-        while (isWord(core, 0, "not") && !isWord(core, skipSpace(core, 3), "in")) {
-            nots.append("not ");
-            core = core.substring(3).strip();
-        }
-        if (core.startsWith("(") && matching(core, 0) == core.length() - 1) {
-            return nots + "(" + condition(core.substring(1, core.length() - 1)) + ")";
-        }
-        String tested = "(" + expression(core, false) + ")|py_truth";
-        // Jinjava applies "not" before a filter, so a negated operand is grouped whole.
-        return nots.length() == 0 ? tested : nots + "(" + tested + ")";
-    }
-
-    /** {@code e} split at the top-level occurrences of the word {@code word}. */
-    private static java.util.List<String> splitWord(String e, String word) {
-        java.util.List<String> parts = new java.util.ArrayList<>();
-        int from = 0;
-        for (int at = scan(e, 0, (k, depth) -> depth == 0 && isWord(e, k, word)); at >= 0;
-                at = scan(e, at + word.length(), (k, depth) -> depth == 0 && isWord(e, k, word))) {
-            parts.add(e.substring(from, at));
-            from = at + word.length();
-        }
-        parts.add(e.substring(from));
-        return parts;
     }
 
     /**
@@ -376,7 +225,7 @@ final class JinjaSource {
                     int stop = scan(e, end, (k, depth) -> depth == 0 && (isWord(e, k, "else") || e.charAt(k) == ','
                             || CLOSERS.indexOf(e.charAt(k)) >= 0));
                     int conditionEnd = stop < 0 ? e.length() : stop;
-                    out.append("if ").append(condition(e.substring(end, conditionEnd))).append(' ');
+                    out.append("if ").append(JinjaStatements.condition(e.substring(end, conditionEnd))).append(' ');
                     i = conditionEnd;
                     continue;
                 }
@@ -595,16 +444,16 @@ final class JinjaSource {
         return t.endsWith("is") && (t.length() == 2 || !identifierPart(t.charAt(t.length() - 3)));
     }
 
-    private static boolean isWord(String e, int at, String word) {
+    static boolean isWord(String e, int at, String word) {
         return e.startsWith(word, at) && (at == 0 || !identifierPart(e.charAt(at - 1)))
                 && (at + word.length() >= e.length() || !identifierPart(e.charAt(at + word.length())));
     }
 
-    private static boolean identifierPart(char c) {
+    static boolean identifierPart(char c) {
         return Character.isLetterOrDigit(c) || c == '_';
     }
 
-    private static int skipSpace(String e, int from) {
+    static int skipSpace(String e, int from) {
         int i = from;
         while (i < e.length() && Character.isWhitespace(e.charAt(i))) {
             i++;
@@ -727,15 +576,15 @@ final class JinjaSource {
     }
 
     /** Index of the bracket closing the one at {@code open}, or -1. */
-    private static int matching(String e, int open) {
+    static int matching(String e, int open) {
         return scan(e, open, (i, depth) -> i > open && depth == 1 && CLOSERS.indexOf(e.charAt(i)) >= 0);
     }
 
     private static final String OPENERS = "([{";
-    private static final String CLOSERS = ")]}";
+    static final String CLOSERS = ")]}";
 
     /** A character outside string literals, with the number of brackets open around it. */
-    private interface Visit {
+    interface Visit {
         boolean stopsAt(int index, int depth);
     }
 
@@ -745,12 +594,12 @@ final class JinjaSource {
      * outside it and its partner at the depth inside it, so a closer visited at depth 0 closes a
      * bracket opened before {@code from}. Returns the index where {@code visit} stops, or -1.
      */
-    private static int scan(String e, int from, Visit visit) {
+    static int scan(String e, int from, Visit visit) {
         return scan(e, from, visit, null);
     }
 
     /** {@link #scan(String, int, Visit)}, copying what it reads to {@code sink} with string literals emptied. */
-    private static int scan(String e, int from, Visit visit, StringBuilder sink) {
+    static int scan(String e, int from, Visit visit, StringBuilder sink) {
         int depth = 0;
         for (int i = from; i < e.length(); i++) {
             char c = e.charAt(i);
