@@ -48,9 +48,9 @@ final class PythonMethods extends ELResolver {
         };
     }
 
-    /** A (key, value) pair as Jinjava's for loop unpacks one ("for k, v in d.items()"): its own list type. */
+    /** A (key, value) pair: a tuple, as Python's dict.items() gives. */
     static Object pair(Object key, Object value) {
-        return new com.hubspot.jinjava.objects.collections.PyList(new ArrayList<>(java.util.Arrays.asList(key, value)));
+        return new PythonTuple(key, value);
     }
 
     @Override

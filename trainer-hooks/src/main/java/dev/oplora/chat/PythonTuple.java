@@ -1,24 +1,16 @@
 package dev.oplora.chat;
 
-import java.util.AbstractList;
-import java.util.List;
+import com.hubspot.jinjava.objects.collections.PyList;
+import java.util.ArrayList;
+import java.util.Arrays;
 
-/** A Python tuple: a list to the engine, printed with parentheses (Python's repr). */
-final class PythonTuple extends AbstractList<Object> {
-
-    private final List<Object> items;
+/**
+ * A Python tuple: to the engine a list (its own list type, which a for loop can unpack, as in
+ * "for k, v in d.items()"), printed with parentheses as Python's repr prints a tuple.
+ */
+final class PythonTuple extends PyList {
 
     PythonTuple(Object... items) {
-        this.items = List.of(items);
-    }
-
-    @Override
-    public Object get(int index) {
-        return items.get(index);
-    }
-
-    @Override
-    public int size() {
-        return items.size();
+        super(new ArrayList<>(Arrays.asList(items)));
     }
 }
