@@ -82,7 +82,8 @@ final class JinjaSource {
             } else {
                 boolean stripAfter = inner.endsWith("-");
                 String value = stripAfter ? inner.substring(0, inner.length() - 1) : inner;
-                out.append("{{").append(marker).append(moved).append(expression(value, false)).append(stripAfter ? "-}}" : "}}");
+                out.append("{{").append(marker).append(moved).append(expression(PythonLogic.rewrite(value), false))
+                        .append(stripAfter ? "-}}" : "}}");
             }
             i = next;
         }

@@ -61,6 +61,11 @@ final class JinjaStatements {
             String condition = body.strip().substring(name.length());
             return "{%" + marker + moved + " " + name + " " + condition(condition) + " " + end;
         }
+        if (name.equals("set") && isAssignment(body)) {
+            int equals = scan(body, 0, (k, depth) -> depth == 0 && body.charAt(k) == '=');
+            String target = body.substring(0, equals + 1);
+            return "{%" + marker + moved + expression(target + " " + PythonLogic.rewrite(body.substring(equals + 1)), false) + end;
+        }
         boolean definition = name.equals("macro") || name.equals("call");
         return "{%" + marker + moved + expression(body, definition) + end;
     }
@@ -82,7 +87,7 @@ final class JinjaStatements {
         String target = body.substring(body.indexOf("for") + 3, in).strip();
         String items = body.substring(in + 2, condition < 0 ? body.length() : condition).strip();
         String list = "__oplora_loop_" + loops++;
-        StringBuilder out = new StringBuilder("{%" + prefix + " set " + list + " = " + filterable(expression(items, false)) + "|py_iter %}");
+        StringBuilder out = new StringBuilder("{%" + prefix + " set " + list + " = " + filterable(expression(PythonLogic.rewrite(items), false)) + "|py_iter %}");
         if (condition >= 0) {
             String kept = list + "_kept";
             String item = target.contains(",") ? "[" + target + "]" : target;

@@ -1,0 +1,107 @@
+package dev.oplora.chat;
+
+import static dev.oplora.chat.JinjaSource.isWord;
+import static dev.oplora.chat.JinjaSource.scan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code or} and {@code and} used for a value ({@code message['content'] or ''}) as Python
+ * evaluates them: the first operand that decides, by Python's truth. Jinjava's take the string
+ * "false" (any case) for false, so an answer "False" would turn into ''. {@code A or B} becomes
+ * {@code ((A) if (A)|py_truth else (B))} and {@code A and B} {@code ((B) if (A)|py_truth else (A))},
+ * at every nesting level (call arguments, list items, dict values), for {@link JinjaSource} to
+ * rewrite further. Conditions are {@link JinjaStatements#condition}'s.
+ */
+final class PythonLogic {
+
+    /** Longer chains are left alone: each step repeats the operands so far. */
+    private static final int MAX_OPERANDS = 4;
+
+    private PythonLogic() {
+    }
+
+    static String rewrite(String e) {
+        int ternary = scan(e, 0, (k, depth) -> depth == 0 && isWord(e, k, "if"));
+        if (ternary >= 0) {
+            int otherwise = scan(e, ternary + 2, (k, depth) -> depth == 0 && isWord(e, k, "else"));
+            String value = rewrite(e.substring(0, ternary));
+            if (otherwise < 0) {
+                return value + e.substring(ternary);
+            }
+            return value + e.substring(ternary, otherwise + 4) + " " + rewrite(e.substring(otherwise + 4));
+        }
+        List<String> alternatives = split(e, "or");
+        if (alternatives.size() > 1 && alternatives.size() <= MAX_OPERANDS) {
+            String folded = conjunction(alternatives.get(0));
+            for (String next : alternatives.subList(1, alternatives.size())) {
+                String b = conjunction(next);
+                folded = "((" + folded + ") if (" + folded + ")|py_truth else (" + b + "))";
+            }
+            return folded;
+        }
+        return alternatives.size() > 1 ? e : conjunction(e);
+    }
+
+    private static String conjunction(String e) {
+        List<String> terms = split(e, "and");
+        if (terms.size() == 1 || terms.size() > MAX_OPERANDS) {
+            return groups(e);
+        }
+        String folded = groups(terms.get(0)).strip();
+        for (String next : terms.subList(1, terms.size())) {
+            String b = groups(next).strip();
+            folded = "((" + b + ") if (" + folded + ")|py_truth else (" + folded + "))";
+        }
+        return folded;
+    }
+
+    /** {@code e} with the contents of each bracket group rewritten piece by piece (pieces split at commas and colons). */
+    private static String groups(String e) {
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        int[] at = {0};
+        while (true) {
+            int open = scan(e, from, (k, depth) -> depth == 0 && "([{".indexOf(e.charAt(k)) >= 0);
+            if (open < 0) {
+                return out.append(e.substring(from)).toString();
+            }
+            int close = JinjaSource.matching(e, open);
+            if (close < 0) {
+                return out.append(e.substring(from)).toString();
+            }
+            out.append(e, from, open + 1);
+            String inner = e.substring(open + 1, close);
+            List<String> pieces = new ArrayList<>();
+            at[0] = 0;
+            scan(inner, 0, (k, depth) -> {
+                if (depth == 0 && (inner.charAt(k) == ',' || inner.charAt(k) == ':')) {
+                    pieces.add(inner.substring(at[0], k));
+                    pieces.add(String.valueOf(inner.charAt(k)));
+                    at[0] = k + 1;
+                }
+                return false;
+            });
+            pieces.add(inner.substring(at[0]));
+            for (String piece : pieces) {
+                out.append(piece.equals(",") || piece.equals(":") ? piece : rewrite(piece));
+            }
+            out.append(e.charAt(close));
+            from = close + 1;
+        }
+    }
+
+    /** {@code e} split at its top-level occurrences of {@code word} (outside brackets and strings). */
+    private static List<String> split(String e, String word) {
+        List<String> parts = new ArrayList<>();
+        int from = 0;
+        for (int k = scan(e, 0, (i, depth) -> depth == 0 && isWord(e, i, word)); k >= 0;
+                k = scan(e, k + word.length(), (i, depth) -> depth == 0 && isWord(e, i, word))) {
+            parts.add(e.substring(from, k));
+            from = k + word.length();
+        }
+        parts.add(e.substring(from));
+        return parts;
+    }
+}
