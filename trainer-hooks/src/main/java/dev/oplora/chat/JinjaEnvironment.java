@@ -95,7 +95,12 @@ final class JinjaEnvironment {
 
     /** Renders {@code template} with {@code context}; errors name {@code origin} and the template line. */
     static String render(String template, Map<String, Object> context, String origin) {
-        String source = JinjaSource.normalize(template);
+        String source;
+        try {
+            source = JinjaSource.normalize(template);
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException(origin + ": the chat template nests too deeply to render");
+        }
         requireKnownNames(source, origin);
         Map<String, Object> bound = new java.util.HashMap<>(context);
         bound.put(PythonNone.NAME, PythonNone.NONE);

@@ -78,12 +78,12 @@ final class JinjaSource {
             if (kind == '#') {
                 out.append(comment(marker, moved, inner));
             } else if (kind == '%') {
-                out.append(statements.rewrite(marker, moved, inner));
+                out.append(sameLines(moved + inner, statements.rewrite(marker, moved, inner)));
             } else {
                 boolean stripAfter = inner.endsWith("-");
                 String value = stripAfter ? inner.substring(0, inner.length() - 1) : inner;
-                out.append("{{").append(marker).append(moved).append(expression(PythonLogic.rewrite(value), false))
-                        .append(stripAfter ? "-}}" : "}}");
+                out.append(sameLines(moved + inner, "{{" + marker + moved + expression(PythonLogic.rewrite(value), false)
+                        + (stripAfter ? "-}}" : "}}")));
             }
             i = next;
         }
@@ -114,6 +114,23 @@ final class JinjaSource {
             open = end;
         }
         return bodies;
+    }
+
+    /**
+     * {@code rewritten} with as many newlines as {@code original}: the rewrites trim operands, so
+     * the newlines they drop go back in before the closing delimiter (inside the tag, where they
+     * are ignored) and the engine's line numbers stay the template's.
+     */
+    private static String sameLines(String original, String rewritten) {
+        long missing = original.chars().filter(c -> c == '\n').count() - rewritten.chars().filter(c -> c == '\n').count();
+        if (missing <= 0) {
+            return rewritten;
+        }
+        int close = rewritten.length() - 2;
+        if (close > 0 && rewritten.charAt(close - 1) == '-') {
+            close--;
+        }
+        return rewritten.substring(0, close) + "\n".repeat((int) missing) + rewritten.substring(close);
     }
 
     /**
@@ -235,6 +252,11 @@ final class JinjaSource {
                 boolean keywordName = e.startsWith("=", after) && !e.startsWith("==", after);
                 boolean literal = (word.equals("none") || word.equals("None")) && (i == 0 || e.charAt(i - 1) != '.')
                         && !afterIs(out) && !keywordName;
+                int continueAt = literal ? noneComparison(e, end, out, definition) : -1;
+                if (continueAt >= 0) {
+                    i = continueAt;
+                    continue;
+                }
                 out.append(literal ? PythonNone.NAME : word);
                 i = end;
                 continue;
@@ -358,6 +380,69 @@ final class JinjaSource {
         }
         out.insert(literalStart, '(').append("|py_repeat(").append(expression(e.substring(operand, operandEnd), definition)).append("))");
         return operandEnd;
+    }
+
+    /**
+     * {@code X == none} and {@code X != none} (either way round) as {@code (X) is none} and
+     * {@code (X) is not none}, which is what they mean: the engine would coerce a number compared
+     * with None to a number, and compare a string with None's text "None". {@code after} is the
+     * index after the literal in {@code e}; returns where reading continues once the comparison is
+     * written to {@code out}, or -1 when the literal is not compared.
+     */
+    private static int noneComparison(String e, int after, StringBuilder out, boolean definition) {
+        String trimmed = out.toString().stripTrailing();
+        boolean before = trimmed.endsWith("==") || trimmed.endsWith("!=");
+        if (before && !trimmed.endsWith("===")) {
+            boolean negated = trimmed.endsWith("!=");
+            String left = trimmed.substring(0, trimmed.length() - 2);
+            int start = clauseStart(left);
+            String operand = left.substring(start).strip();
+            out.setLength(0);
+            out.append(left, 0, start).append(start > 0 && !Character.isWhitespace(left.charAt(start - 1)) ? " " : "")
+                    .append('(').append(operand).append(negated ? ") is not none" : ") is none");
+            return after;
+        }
+        int op = skipSpace(e, after);
+        if (e.startsWith("==", op) || e.startsWith("!=", op)) {
+            int from = op + 2;
+            int stop = scan(e, from, (k, depth) -> depth == 0 && (e.charAt(k) == ',' || CLOSERS.indexOf(e.charAt(k)) >= 0
+                    || isWord(e, k, "and") || isWord(e, k, "or") || isWord(e, k, "if") || isWord(e, k, "else")));
+            int end = stop < 0 ? e.length() : stop;
+            out.append('(').append(expression(e.substring(from, end).strip(), definition))
+                    .append(e.startsWith("!=", op) ? ") is not none " : ") is none ");
+            return end;
+        }
+        return -1;
+    }
+
+    /**
+     * Where the operand that ends {@code text} starts: after the last opening bracket, comma, colon
+     * or and / or / not / if / else that is not inside brackets or strings.
+     */
+    private static int clauseStart(String text) {
+        int depth = 0;
+        for (int k = text.length() - 1; k >= 0; k--) {
+            char c = text.charAt(k);
+            if (c == '\'' || c == '"') {
+                k = quoteOpening(new StringBuilder(text), k);
+            } else if (CLOSERS.indexOf(c) >= 0) {
+                depth++;
+            } else if ("([{".indexOf(c) >= 0) {
+                if (depth == 0) {
+                    return k + 1;
+                }
+                depth--;
+            } else if (depth == 0 && (c == ',' || c == ':')) {
+                return k + 1;
+            } else if (depth == 0 && identifierPart(c) && (k == 0 || !identifierPart(text.charAt(k - 1)))) {
+                for (String word : new String[] {"and", "or", "not", "if", "else", "in"}) {
+                    if (isWord(text, k, word)) {
+                        return k + word.length();
+                    }
+                }
+            }
+        }
+        return 0;
     }
 
     /** {@code not X is [not] T} as {@code X is [not] not T}, with double negation removed. */

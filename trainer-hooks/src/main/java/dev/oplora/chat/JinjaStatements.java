@@ -120,12 +120,14 @@ final class JinjaStatements {
      * takes the string "false" (any case) for false, so {@code {% if message.content %}} would drop
      * an answer "False". The condition is split at its top-level {@code or}s and {@code and}s and
      * each operand, its leading {@code not}s aside, becomes {@code (operand)|py_truth}; an operand
-     * in parentheses is split in turn. A condition holding an inline if is left as it is.
+     * in parentheses is split in turn, and an and / or used for a value inside an operand
+     * ({@code (content or '') == ''}) is {@link PythonLogic}'s.
      */
     static String condition(String c) {
         String e = c.strip();
         if (scan(e, 0, (k, depth) -> depth == 0 && (isWord(e, k, "if") || isWord(e, k, "else"))) >= 0) {
-            return expression(e, false);
+            // An inline if as the condition: its value, by Python's truth.
+            return "(" + expression(PythonLogic.rewrite(e), false) + ")|py_truth";
         }
         java.util.List<String> alternatives = splitWord(e, "or");
         java.util.List<String> out = new java.util.ArrayList<>();
@@ -149,7 +151,7 @@ final class JinjaStatements {
         if (core.startsWith("(") && matching(core, 0) == core.length() - 1) {
             return nots + "(" + condition(core.substring(1, core.length() - 1)) + ")";
         }
-        String tested = "(" + expression(core, false) + ")|py_truth";
+        String tested = "(" + expression(PythonLogic.rewrite(core), false) + ")|py_truth";
         // Jinjava applies "not" before a filter, so a negated operand is grouped whole.
         return nots.length() == 0 ? tested : nots + "(" + tested + ")";
     }

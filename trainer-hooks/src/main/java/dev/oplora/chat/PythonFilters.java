@@ -33,6 +33,10 @@ final class PythonFilters {
         globals.registerFilter(new Default("default"));
         globals.registerFilter(new Default("d"));
         globals.registerFilter(new PyString());
+        globals.registerFilter(new Select("select", false, false));
+        globals.registerFilter(new Select("reject", false, true));
+        globals.registerFilter(new Select("selectattr", true, false));
+        globals.registerFilter(new Select("rejectattr", true, true));
         globals.registerTag(new Generation());
         globals.registerExpTest(new NoneTest());
         globals.registerExpTest(new IterableTest("iterable"));
@@ -242,6 +246,50 @@ final class PythonFilters {
                 return out;
             }
             return var;
+        }
+    }
+
+    /**
+     * Jinja2's select, reject, selectattr and rejectattr: the items (or the items' attribute) that
+     * pass a test, or with no test are true by Python's truth (Jinjava's drop "false" strings and
+     * refuse select without a test).
+     */
+    private record Select(String getName, boolean byAttribute, boolean reject) implements Filter {
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            throw new UnsupportedOperationException(getName + " takes its arguments as values");
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            int first = byAttribute ? 1 : 0;
+            if (byAttribute && args.length == 0) {
+                throw new IllegalArgumentException(getName + " needs the name of an attribute");
+            }
+            String testName = args.length > first ? String.valueOf(args[first]) : null;
+            ExpTest test = testName == null ? null : interpreter.getContext().getExpTest(testName);
+            if (testName != null && test == null) {
+                throw new IllegalArgumentException(getName + ": no test named '" + testName + "'");
+            }
+            Object[] testArgs = args.length > first + 1 ? java.util.Arrays.copyOfRange(args, first + 1, args.length) : new Object[0];
+            List<Object> out = new ArrayList<>();
+            Object items = new PyIter().filter(var, interpreter);
+            for (Object item : (Iterable<?>) items) {
+                Object value = byAttribute ? attribute(item, String.valueOf(args[0]), interpreter) : item;
+                boolean passes = test == null ? PyTruth.truth(value) : test.evaluate(value, interpreter, testArgs);
+                if (passes != reject) {
+                    out.add(item);
+                }
+            }
+            return out;
+        }
+
+        private static Object attribute(Object item, String path, JinjavaInterpreter interpreter) {
+            Object value = item;
+            for (String part : path.split("\\.")) {
+                value = value instanceof Map<?, ?> map ? map.get(part) : value == null ? null : interpreter.resolveProperty(value, part);
+            }
+            return value;
         }
     }
 

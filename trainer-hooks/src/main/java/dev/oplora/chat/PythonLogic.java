@@ -85,11 +85,30 @@ final class PythonLogic {
             });
             pieces.add(inner.substring(at[0]));
             for (String piece : pieces) {
-                out.append(piece.equals(",") || piece.equals(":") ? piece : rewrite(piece));
+                out.append(piece.equals(",") || piece.equals(":") ? piece : argument(piece));
             }
             out.append(e.charAt(close));
             from = close + 1;
         }
+    }
+
+    /** A call argument or list item: a keyword argument's name ({@code name=}) stays outside the rewrite. */
+    private static String argument(String piece) {
+        int k = 0;
+        while (k < piece.length() && Character.isWhitespace(piece.charAt(k))) {
+            k++;
+        }
+        int nameStart = k;
+        while (k < piece.length() && JinjaSource.identifierPart(piece.charAt(k))) {
+            k++;
+        }
+        int equals = k;
+        while (equals < piece.length() && Character.isWhitespace(piece.charAt(equals))) {
+            equals++;
+        }
+        boolean keyword = k > nameStart && !Character.isDigit(piece.charAt(nameStart)) && equals < piece.length()
+                && piece.charAt(equals) == '=' && (equals + 1 >= piece.length() || piece.charAt(equals + 1) != '=');
+        return keyword ? piece.substring(0, equals + 1) + rewrite(piece.substring(equals + 1)) : rewrite(piece);
     }
 
     /** {@code e} split at its top-level occurrences of {@code word} (outside brackets and strings). */

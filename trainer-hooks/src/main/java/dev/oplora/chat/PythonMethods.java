@@ -55,6 +55,18 @@ final class PythonMethods extends ELResolver {
 
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
+        // A string's character by index, negative from the end, as Python indexes a str.
+        // (The engine hands the index over as text.)
+        Integer index = property instanceof Long || property instanceof Integer ? Integer.valueOf(((Number) property).intValue())
+                : property instanceof String p && p.matches("-?\\d{1,9}") ? Integer.valueOf(p) : null;
+        if (base instanceof String s && index != null) {
+            int i = index < 0 ? index + s.length() : index;
+            if (i < 0 || i >= s.length()) {
+                throw new IllegalArgumentException("string index out of range");
+            }
+            context.setPropertyResolved(true);
+            return String.valueOf(s.charAt(i));
+        }
         return null;
     }
 
