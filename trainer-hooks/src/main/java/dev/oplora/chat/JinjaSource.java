@@ -572,21 +572,8 @@ final class JinjaSource {
 
     /** After a call's '(' or ',': copies {@code name=} of a keyword argument and opens a paren for its value. */
     private static int keyword(String e, int from, StringBuilder out, boolean[] frame) {
-        int i = from;
-        while (i < e.length() && Character.isWhitespace(e.charAt(i))) {
-            i++;
-        }
-        int nameStart = i;
-        while (i < e.length() && (Character.isLetterOrDigit(e.charAt(i)) || e.charAt(i) == '_')) {
-            i++;
-        }
-        int nameEnd = i;
-        while (i < e.length() && Character.isWhitespace(e.charAt(i))) {
-            i++;
-        }
-        boolean keyword = nameEnd > nameStart && !Character.isDigit(e.charAt(nameStart)) && i < e.length()
-                && e.charAt(i) == '=' && (i + 1 >= e.length() || e.charAt(i + 1) != '=');
-        if (!keyword) {
+        int i = keywordEquals(e, from);
+        if (i < 0) {
             return from;
         }
         int valueEnd = scan(e, i + 1, (k, depth) -> depth == 0 && (e.charAt(k) == ',' || CLOSERS.indexOf(e.charAt(k)) >= 0));
@@ -596,6 +583,33 @@ final class JinjaSource {
             frame[1] = true;
         }
         return i + 1;
+    }
+
+    /** The index of the '=' when {@code e} has a keyword argument's {@code name=} at {@code from}, else -1. */
+    static int keywordEquals(String e, int from) {
+        int i = skipSpace(e, from);
+        int nameStart = i;
+        while (i < e.length() && identifierPart(e.charAt(i))) {
+            i++;
+        }
+        int nameEnd = i;
+        i = skipSpace(e, i);
+        boolean keyword = nameEnd > nameStart && !Character.isDigit(e.charAt(nameStart)) && i < e.length()
+                && e.charAt(i) == '=' && (i + 1 >= e.length() || e.charAt(i + 1) != '=');
+        return keyword ? i : -1;
+    }
+
+    /** {@code e} split at the top-level occurrences of the word {@code word} (outside brackets and strings). */
+    static java.util.List<String> splitWord(String e, String word) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        int from = 0;
+        for (int at = scan(e, 0, (k, depth) -> depth == 0 && isWord(e, k, word)); at >= 0;
+                at = scan(e, at + word.length(), (k, depth) -> depth == 0 && isWord(e, k, word))) {
+            parts.add(e.substring(from, at));
+            from = at + word.length();
+        }
+        parts.add(e.substring(from));
+        return parts;
     }
 
     /**

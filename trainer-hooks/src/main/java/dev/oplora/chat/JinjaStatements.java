@@ -8,6 +8,7 @@ import static dev.oplora.chat.JinjaSource.isWord;
 import static dev.oplora.chat.JinjaSource.matching;
 import static dev.oplora.chat.JinjaSource.scan;
 import static dev.oplora.chat.JinjaSource.skipSpace;
+import static dev.oplora.chat.JinjaSource.splitWord;
 
 /**
  * The statement tags of a template for {@link JinjaSource}, read in order with the blocks open
@@ -154,18 +155,5 @@ final class JinjaStatements {
         String tested = "(" + expression(PythonLogic.rewrite(core), false) + ")|py_truth";
         // Jinjava applies "not" before a filter, so a negated operand is grouped whole.
         return nots.length() == 0 ? tested : nots + "(" + tested + ")";
-    }
-
-    /** {@code e} split at the top-level occurrences of the word {@code word}. */
-    private static java.util.List<String> splitWord(String e, String word) {
-        java.util.List<String> parts = new java.util.ArrayList<>();
-        int from = 0;
-        for (int at = scan(e, 0, (k, depth) -> depth == 0 && isWord(e, k, word)); at >= 0;
-                at = scan(e, at + word.length(), (k, depth) -> depth == 0 && isWord(e, k, word))) {
-            parts.add(e.substring(from, at));
-            from = at + word.length();
-        }
-        parts.add(e.substring(from));
-        return parts;
     }
 }

@@ -32,7 +32,7 @@ final class PythonLogic {
             }
             return value + e.substring(ternary, otherwise + 4) + " " + rewrite(e.substring(otherwise + 4));
         }
-        List<String> alternatives = split(e, "or");
+        List<String> alternatives = JinjaSource.splitWord(e, "or");
         if (alternatives.size() > 1 && alternatives.size() <= MAX_OPERANDS) {
             String folded = conjunction(alternatives.get(0));
             for (String next : alternatives.subList(1, alternatives.size())) {
@@ -45,7 +45,7 @@ final class PythonLogic {
     }
 
     private static String conjunction(String e) {
-        List<String> terms = split(e, "and");
+        List<String> terms = JinjaSource.splitWord(e, "and");
         if (terms.size() == 1 || terms.size() > MAX_OPERANDS) {
             return groups(e);
         }
@@ -94,33 +94,7 @@ final class PythonLogic {
 
     /** A call argument or list item: a keyword argument's name ({@code name=}) stays outside the rewrite. */
     private static String argument(String piece) {
-        int k = 0;
-        while (k < piece.length() && Character.isWhitespace(piece.charAt(k))) {
-            k++;
-        }
-        int nameStart = k;
-        while (k < piece.length() && JinjaSource.identifierPart(piece.charAt(k))) {
-            k++;
-        }
-        int equals = k;
-        while (equals < piece.length() && Character.isWhitespace(piece.charAt(equals))) {
-            equals++;
-        }
-        boolean keyword = k > nameStart && !Character.isDigit(piece.charAt(nameStart)) && equals < piece.length()
-                && piece.charAt(equals) == '=' && (equals + 1 >= piece.length() || piece.charAt(equals + 1) != '=');
-        return keyword ? piece.substring(0, equals + 1) + rewrite(piece.substring(equals + 1)) : rewrite(piece);
-    }
-
-    /** {@code e} split at its top-level occurrences of {@code word} (outside brackets and strings). */
-    private static List<String> split(String e, String word) {
-        List<String> parts = new ArrayList<>();
-        int from = 0;
-        for (int k = scan(e, 0, (i, depth) -> depth == 0 && isWord(e, i, word)); k >= 0;
-                k = scan(e, k + word.length(), (i, depth) -> depth == 0 && isWord(e, i, word))) {
-            parts.add(e.substring(from, k));
-            from = k + word.length();
-        }
-        parts.add(e.substring(from));
-        return parts;
+        int equals = JinjaSource.keywordEquals(piece, 0);
+        return equals >= 0 ? piece.substring(0, equals + 1) + rewrite(piece.substring(equals + 1)) : rewrite(piece);
     }
 }
