@@ -28,11 +28,13 @@ public final class ChatTemplate {
             "pad_token", "cls_token", "mask_token", "additional_special_tokens");
 
     private final String source;
+    private final String prepared;
     private final String origin;
     private final Map<String, Object> specialTokens;
 
     ChatTemplate(String source, String origin, Map<String, Object> specialTokens) {
         this.source = source;
+        this.prepared = JinjaEnvironment.prepare(source, origin);
         this.origin = origin;
         this.specialTokens = Map.copyOf(specialTokens);
     }
@@ -128,6 +130,6 @@ public final class ChatTemplate {
         variables.forEach((name, value) -> context.put(name, PythonNone.fromJson(value)));
         context.put("messages", PythonNone.fromJson(messages));
         context.put("add_generation_prompt", addGenerationPrompt);
-        return JinjaEnvironment.render(source, context, origin);
+        return JinjaEnvironment.render(prepared, context, origin);
     }
 }

@@ -93,8 +93,11 @@ final class JinjaEnvironment {
         return Strftime.format(LocalDateTime.now(), format);
     }
 
-    /** Renders {@code template} with {@code context}; errors name {@code origin} and the template line. */
-    static String render(String template, Map<String, Object> context, String origin) {
+    /**
+     * A template made ready once: rewritten by {@link JinjaSource} and its filter and test names
+     * checked, so each render only runs the engine.
+     */
+    static String prepare(String template, String origin) {
         String source;
         try {
             source = JinjaSource.normalize(template);
@@ -102,6 +105,11 @@ final class JinjaEnvironment {
             throw new IllegalArgumentException(origin + ": the chat template nests too deeply to render");
         }
         requireKnownNames(source, origin);
+        return source;
+    }
+
+    /** Renders a {@link #prepare prepared} template with {@code context}; errors name {@code origin} and the template line. */
+    static String render(String source, Map<String, Object> context, String origin) {
         Map<String, Object> bound = new java.util.HashMap<>(context);
         bound.put(PythonNone.NAME, PythonNone.NONE);
         RenderResult result;

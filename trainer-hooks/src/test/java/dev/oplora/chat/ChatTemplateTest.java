@@ -104,9 +104,10 @@ class ChatTemplateTest {
                 "{% for m in messages %}{{ m.content }}", "the chat template does not render: line 1",
                 "{{ raise_exception('no system prompt') }}", "the chat template raised an exception: no system prompt");
         cases.forEach((source, message) -> {
-            ChatTemplate template = new ChatTemplate(source, "folder/tokenizer_config.json field 'chat_template'", Map.of());
+            // A template that cannot compile fails when it is read; one that raises, when it renders.
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> template.render(List.of(ChatMessage.user("hi")), true, Map.of()), source);
+                    () -> new ChatTemplate(source, "folder/tokenizer_config.json field 'chat_template'", Map.of())
+                            .render(List.of(ChatMessage.user("hi")), true, Map.of()), source);
             assertTrue(e.getMessage().startsWith("folder/tokenizer_config.json field 'chat_template': " + message), e.getMessage());
         });
     }
