@@ -238,6 +238,16 @@ final class JinjaSource {
                     end++;
                 }
                 String word = e.substring(i, end);
+                if (word.equals("is") && endsWithOperand(out, out.length())) {
+                    // "x|length is odd": Jinjava parses no test after a filter, Jinja2 tests the filtered value.
+                    int start = clauseStart(out.toString());
+                    String operand = out.substring(start);
+                    if (scan(operand, 0, (k, depth) -> depth == 0 && operand.charAt(k) == '|') >= 0) {
+                        out.setLength(start);
+                        out.append(start > 0 && !Character.isWhitespace(out.charAt(start - 1)) ? " (" : "(")
+                                .append(operand.strip()).append(") ");
+                    }
+                }
                 if (word.equals("if") && endsWithOperand(out, out.length())) {
                     // An inline if (A if C else B): C is a condition, tested by Python's truth.
                     int stop = scan(e, end, (k, depth) -> depth == 0 && (isWord(e, k, "else") || e.charAt(k) == ','
