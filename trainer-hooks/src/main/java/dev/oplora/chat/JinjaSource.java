@@ -40,7 +40,7 @@ final class JinjaSource {
             template = template.substring(0, template.length() - 1);
         }
         StringBuilder out = new StringBuilder(template.length() + 64);
-        JinjaStatements statements = new JinjaStatements();
+        JinjaStatements statements = new JinjaStatements(JinjaStatements.loopAssignments(template));
         int i = 0;
         while (i < template.length()) {
             int open = nextTag(template, i);
@@ -78,7 +78,7 @@ final class JinjaSource {
             if (kind == '#') {
                 out.append(comment(marker, moved, inner));
             } else if (kind == '%') {
-                out.append(sameLines(moved + inner, statements.rewrite(marker, moved, inner)));
+                out.append(sameLines(moved + inner, statements.rewrite(marker, moved, inner, open)));
             } else {
                 boolean stripAfter = inner.endsWith("-");
                 String value = stripAfter ? inner.substring(0, inner.length() - 1) : inner;
@@ -168,7 +168,7 @@ final class JinjaSource {
         return trims && after < template.length() && template.charAt(after) == '\n' ? after + 1 : after;
     }
 
-    private static int nextTag(String s, int from) {
+    static int nextTag(String s, int from) {
         for (int i = s.indexOf('{', from); i >= 0 && i + 1 < s.length(); i = s.indexOf('{', i + 1)) {
             char c = s.charAt(i + 1);
             if (c == '{' || c == '%' || c == '#') {
@@ -179,7 +179,7 @@ final class JinjaSource {
     }
 
     /** Index of {@code close} ending a tag body, skipping string literals and nested brackets. */
-    private static int closing(String s, int from, String close) {
+    static int closing(String s, int from, String close) {
         return scan(s, from, (i, depth) -> depth == 0 && s.startsWith(close, i));
     }
 
@@ -197,7 +197,7 @@ final class JinjaSource {
         return s.length() - 1;
     }
 
-    private static boolean isTag(String body, String name) {
+    static boolean isTag(String body, String name) {
         String t = body.strip();
         if (t.startsWith("-") || t.startsWith("+")) {
             t = t.substring(1).strip();
@@ -206,7 +206,7 @@ final class JinjaSource {
     }
 
     /** End of the {@code {% endraw %}} tag after a raw block starting at {@code from}. */
-    private static int endRaw(String s, int from) {
+    static int endRaw(String s, int from) {
         for (int i = nextTag(s, from); i >= 0; i = nextTag(s, i + 2)) {
             int end = s.indexOf("%}", i);
             if (s.charAt(i + 1) == '%' && end > 0 && isTag(s.substring(i + 2, end), "endraw")) {

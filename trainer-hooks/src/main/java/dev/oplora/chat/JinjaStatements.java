@@ -35,16 +35,88 @@ final class JinjaStatements {
     }
 
     private final java.util.ArrayDeque<Block> open = new java.util.ArrayDeque<>();
+    private final java.util.Map<Integer, java.util.Set<String>> assignedInLoops;
     private int loops;
 
-    String rewrite(String marker, String moved, String inner) {
+    /** {@code assignedInLoops}: {@link #loopAssignments} of the template being rewritten. */
+    JinjaStatements(java.util.Map<Integer, java.util.Set<String>> assignedInLoops) {
+        this.assignedInLoops = assignedInLoops;
+    }
+
+    /**
+     * For each for tag (by its offset in {@code template}), the names its body assigns with
+     * {@code set} outside nested loops, macros and call blocks. Jinja2 starts every iteration with
+     * those names as they were before the loop; Jinjava would carry them from one iteration to
+     * the next, so {@link #forLoop} resets them.
+     */
+    static java.util.Map<Integer, java.util.Set<String>> loopAssignments(String template) {
+        java.util.Map<Integer, java.util.Set<String>> out = new java.util.HashMap<>();
+        java.util.ArrayDeque<Object[]> frames = new java.util.ArrayDeque<>(); // {kind, offset, names}
+        for (int open = JinjaSource.nextTag(template, 0); open >= 0; ) {
+            char kind = template.charAt(open + 1);
+            String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
+            int end = kind == '#' ? template.indexOf(close, open + 2) : JinjaSource.closing(template, open + 2, close);
+            if (end < 0) {
+                break;
+            }
+            String body = template.substring(open + 2, end);
+            if (kind == '%' && JinjaSource.isTag(body, "raw")) {
+                open = JinjaSource.nextTag(template, JinjaSource.endRaw(template, end + 2));
+                continue;
+            }
+            if (kind == '%') {
+                String inner = body.strip().replaceFirst("^[-+]", "").replaceFirst("[-+]$", "").strip();
+                String name = firstWord(inner);
+                if (name.startsWith("end") && !frames.isEmpty()) {
+                    Object[] frame = frames.pop();
+                    if (frame[0].equals("for")) {
+                        @SuppressWarnings("unchecked")
+                        java.util.Set<String> names = (java.util.Set<String>) frame[2];
+                        out.put((Integer) frame[1], names);
+                    }
+                } else if (name.equals("for") || name.equals("macro") || name.equals("call") || name.equals("filter")) {
+                    frames.push(new Object[] {name, open, new java.util.LinkedHashSet<String>()});
+                } else if (name.equals("set") && isAssignment(inner)) {
+                    for (Object[] frame : frames) {
+                        if (!frame[0].equals("block")) {
+                            if (frame[0].equals("for")) {
+                                @SuppressWarnings("unchecked")
+                                java.util.Set<String> names = (java.util.Set<String>) frame[2];
+                                names.addAll(assignedNames(inner));
+                            }
+                            break;
+                        }
+                    }
+                } else if (BLOCKS.contains(name)) {
+                    frames.push(new Object[] {"block", open, null});
+                }
+            }
+            open = JinjaSource.nextTag(template, end + 2);
+        }
+        return out;
+    }
+
+    /** The plain names a "set a, b = ..." assigns (not namespace attributes such as ns.x). */
+    private static java.util.List<String> assignedNames(String setBody) {
+        int equals = scan(setBody, 0, (k, depth) -> depth == 0 && setBody.charAt(k) == '=');
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String part : setBody.substring(3, equals).split(",")) {
+            String name = part.strip();
+            if (name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    String rewrite(String marker, String moved, String inner, int offset) {
         boolean stripAfter = inner.endsWith("-");
         String body = stripAfter ? inner.substring(0, inner.length() - 1) : inner;
         String end = (stripAfter ? "-" : "") + "%}";
         String name = firstWord(body);
         Block top = open.peek();
         if (name.equals("for")) {
-            return forLoop(marker + moved, body, end);
+            return forLoop(marker + moved, body, end, assignedInLoops.getOrDefault(offset, java.util.Set.of()));
         }
         if (name.equals("else") && top != null && top.name.equals("for") && top.list != null) {
             top.elsed = true;
@@ -77,7 +149,7 @@ final class JinjaStatements {
      * for which C holds gathered into a list, so loop.index, loop.length and loop.last count
      * the kept items as in Jinja2; then {@code for X in L}. All on the tag's line.
      */
-    private String forLoop(String prefix, String body, String end) {
+    private String forLoop(String prefix, String body, String end, java.util.Set<String> assigned) {
         int in = scan(body, 0, (k, depth) -> depth == 0 && isWord(body, k, "in"));
         boolean recursive = scan(body, 0, (k, depth) -> depth == 0 && isWord(body, k, "recursive")) >= 0;
         if (in < 0 || recursive) {
@@ -98,7 +170,24 @@ final class JinjaStatements {
             list = kept;
         }
         open.push(new Block("for", list));
-        return out.append("{% for ").append(target).append(" in ").append(list).append(' ').append(end).toString();
+        // Names the body assigns start each iteration as before the loop (see loopAssignments).
+        StringBuilder resets = new StringBuilder();
+        java.util.List<String> targets = java.util.Arrays.stream(target.split(",")).map(String::strip).toList();
+        for (String name : assigned) {
+            if (targets.contains(name)) {
+                continue; // the loop binds its own variables afresh each iteration
+            }
+            String saved = list + "_" + name;
+            out.append("{% set ").append(saved).append(" = ").append(name).append(" %}");
+            resets.append("{% set ").append(name).append(" = ").append(saved).append(" %}");
+        }
+        out.append("{% for ").append(target).append(" in ").append(list).append(' ');
+        if (resets.length() == 0) {
+            return out.append(end).toString();
+        }
+        // The for tag's own whitespace control ("-%}") moves to the last reset, which now ends the group.
+        out.append("%}").append(resets, 0, resets.length() - 2);
+        return out.append(end).toString();
     }
 
     private static String firstWord(String body) {
