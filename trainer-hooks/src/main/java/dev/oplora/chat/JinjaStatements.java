@@ -51,7 +51,7 @@ final class JinjaStatements {
      */
     static java.util.Map<Integer, java.util.Set<String>> loopAssignments(String template) {
         java.util.Map<Integer, java.util.Set<String>> out = new java.util.HashMap<>();
-        java.util.ArrayDeque<Object[]> frames = new java.util.ArrayDeque<>(); // {kind, offset, names}
+        java.util.ArrayDeque<Scope> scopes = new java.util.ArrayDeque<>();
         for (int open = JinjaSource.nextTag(template, 0); open >= 0; ) {
             char kind = template.charAt(open + 1);
             String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
@@ -67,33 +67,29 @@ final class JinjaStatements {
             if (kind == '%') {
                 String inner = body.strip().replaceFirst("^[-+]", "").replaceFirst("[-+]$", "").strip();
                 String name = firstWord(inner);
-                if (name.startsWith("end") && !frames.isEmpty()) {
-                    Object[] frame = frames.pop();
-                    if (frame[0].equals("for")) {
-                        @SuppressWarnings("unchecked")
-                        java.util.Set<String> names = (java.util.Set<String>) frame[2];
-                        out.put((Integer) frame[1], names);
+                if (name.startsWith("end") && !scopes.isEmpty()) {
+                    Scope closed = scopes.pop();
+                    if (closed.kind.equals("for")) {
+                        out.put(closed.offset, closed.names);
                     }
                 } else if (name.equals("for") || name.equals("macro") || name.equals("call") || name.equals("filter")) {
-                    frames.push(new Object[] {name, open, new java.util.LinkedHashSet<String>()});
+                    scopes.push(new Scope(name, open, new java.util.LinkedHashSet<>()));
                 } else if (name.equals("set") && isAssignment(inner)) {
-                    for (Object[] frame : frames) {
-                        if (!frame[0].equals("block")) {
-                            if (frame[0].equals("for")) {
-                                @SuppressWarnings("unchecked")
-                                java.util.Set<String> names = (java.util.Set<String>) frame[2];
-                                names.addAll(assignedNames(inner));
-                            }
-                            break;
-                        }
-                    }
+                    // The nearest scope that is not a plain block (if, set block, ...) owns the name.
+                    scopes.stream().filter(scope -> !scope.kind.equals("block")).findFirst()
+                            .filter(scope -> scope.kind.equals("for"))
+                            .ifPresent(loop -> loop.names.addAll(assignedNames(inner)));
                 } else if (BLOCKS.contains(name)) {
-                    frames.push(new Object[] {"block", open, null});
+                    scopes.push(new Scope("block", open, java.util.Set.of()));
                 }
             }
             open = JinjaSource.nextTag(template, end + 2);
         }
         return out;
+    }
+
+    /** A block open while {@link #loopAssignments} reads: a for loop gathers the names its body assigns. */
+    private record Scope(String kind, int offset, java.util.Set<String> names) {
     }
 
     /** The plain names a "set a, b = ..." assigns (not namespace attributes such as ns.x). */
