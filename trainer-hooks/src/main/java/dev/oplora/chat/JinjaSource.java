@@ -43,29 +43,27 @@ final class JinjaSource {
         JinjaStatements statements = new JinjaStatements(JinjaStatements.loopAssignments(template));
         int i = 0;
         while (i < template.length()) {
-            int open = nextTag(template, i);
-            if (open < 0) {
+            Tag tag = findTag(template, i);
+            if (tag == null) {
                 out.append(template, i, template.length());
                 break;
             }
-            char kind = template.charAt(open + 1);
+            int open = tag.open();
+            char kind = tag.kind();
             int stripped = lstrip(template, i, open, kind);
             out.append(template, i, open - stripped);
-            String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
-            int bodyStart = open + 2;
-            int end = kind == '#' ? template.indexOf(close, bodyStart) : closing(template, bodyStart, close);
+            int end = tag.end();
             if (end < 0) {
                 // Unterminated: leave it for the engine to report with its own position.
                 out.append(template, open, template.length());
                 break;
             }
-            String body = template.substring(bodyStart, end);
-            if (kind == '%' && isTag(body, "raw")) {
-                int endRaw = endRaw(template, end + 2);
-                out.append(template, open, endRaw);
-                i = trim(template, endRaw, '%', template.charAt(endRaw - 3));
+            if (tag.raw()) {
+                out.append(template, open, tag.next());
+                i = trim(template, tag.next(), '%', template.charAt(tag.next() - 3));
                 continue;
             }
+            String body = tag.body(template);
             int next = trim(template, end + 2, kind, body.isEmpty() ? ' ' : body.charAt(body.length() - 1));
             // Whitespace that lstrip_blocks and trim_blocks remove moves inside the tag, where it is
             // ignored, so the engine's line numbers stay those of the template.
@@ -96,22 +94,12 @@ final class JinjaSource {
      */
     static java.util.List<String> tagBodies(String normalized) {
         java.util.List<String> bodies = new java.util.ArrayList<>();
-        for (int open = nextTag(normalized, 0); open >= 0; open = nextTag(normalized, open + 2)) {
-            char kind = normalized.charAt(open + 1);
-            int end = normalized.indexOf(kind == '{' ? "}}" : kind == '%' ? "%}" : "#}", open + 2);
-            if (end < 0) {
-                break;
-            }
-            if (kind == '%' && isTag(normalized.substring(open + 2, end), "raw")) {
-                open = endRaw(normalized, end + 2) - 2;
-                continue;
-            }
-            if (kind != '#') {
+        for (Tag tag = findTag(normalized, 0); tag != null && tag.end() >= 0; tag = findTag(normalized, tag.next())) {
+            if (!tag.raw() && tag.kind() != '#') {
                 StringBuilder body = new StringBuilder();
-                scan(normalized.substring(open + 2, end), 0, (i, depth) -> false, body);
+                scan(tag.body(normalized), 0, (i, depth) -> false, body);
                 bodies.add(body.toString());
             }
-            open = end;
         }
         return bodies;
     }
@@ -168,7 +156,34 @@ final class JinjaSource {
         return trims && after < template.length() && template.charAt(after) == '\n' ? after + 1 : after;
     }
 
-    static int nextTag(String s, int from) {
+    /**
+     * One tag of a template: where it opens, its kind ('{', '%' or '#'), where its closing
+     * delimiter starts ({@code end}, -1 when it has none) and where the text after it starts
+     * ({@code next}: after {@code {% endraw %}} for a raw block).
+     */
+    record Tag(int open, char kind, int end, int next, boolean raw) {
+        String body(String template) {
+            return template.substring(open + 2, end);
+        }
+    }
+
+    /** The first tag at or after {@code from}, or null. */
+    static Tag findTag(String template, int from) {
+        int open = nextTag(template, from);
+        if (open < 0) {
+            return null;
+        }
+        char kind = template.charAt(open + 1);
+        String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
+        int end = kind == '#' ? template.indexOf(close, open + 2) : closing(template, open + 2, close);
+        if (end < 0) {
+            return new Tag(open, kind, -1, template.length(), false);
+        }
+        boolean raw = kind == '%' && isTag(template.substring(open + 2, end), "raw");
+        return new Tag(open, kind, end, raw ? endRaw(template, end + 2) : end + 2, raw);
+    }
+
+    private static int nextTag(String s, int from) {
         for (int i = s.indexOf('{', from); i >= 0 && i + 1 < s.length(); i = s.indexOf('{', i + 1)) {
             char c = s.charAt(i + 1);
             if (c == '{' || c == '%' || c == '#') {
@@ -179,7 +194,7 @@ final class JinjaSource {
     }
 
     /** Index of {@code close} ending a tag body, skipping string literals and nested brackets. */
-    static int closing(String s, int from, String close) {
+    private static int closing(String s, int from, String close) {
         return scan(s, from, (i, depth) -> depth == 0 && s.startsWith(close, i));
     }
 
@@ -197,7 +212,7 @@ final class JinjaSource {
         return s.length() - 1;
     }
 
-    static boolean isTag(String body, String name) {
+    private static boolean isTag(String body, String name) {
         String t = body.strip();
         if (t.startsWith("-") || t.startsWith("+")) {
             t = t.substring(1).strip();
@@ -206,7 +221,7 @@ final class JinjaSource {
     }
 
     /** End of the {@code {% endraw %}} tag after a raw block starting at {@code from}. */
-    static int endRaw(String s, int from) {
+    private static int endRaw(String s, int from) {
         for (int i = nextTag(s, from); i >= 0; i = nextTag(s, i + 2)) {
             int end = s.indexOf("%}", i);
             if (s.charAt(i + 1) == '%' && end > 0 && isTag(s.substring(i + 2, end), "endraw")) {
@@ -240,12 +255,10 @@ final class JinjaSource {
                 String word = e.substring(i, end);
                 if (word.equals("is") && endsWithOperand(out, out.length())) {
                     // "x|length is odd": Jinjava parses no test after a filter, Jinja2 tests the filtered value.
-                    int start = clauseStart(out.toString());
-                    String operand = out.substring(start);
+                    String operand = out.substring(clauseStart(out));
                     if (scan(operand, 0, (k, depth) -> depth == 0 && operand.charAt(k) == '|') >= 0) {
-                        out.setLength(start);
-                        out.append(start > 0 && !Character.isWhitespace(out.charAt(start - 1)) ? " (" : "(")
-                                .append(operand.strip()).append(") ");
+                        groupLastOperand(out);
+                        out.append(' ');
                     }
                 }
                 if (word.equals("if") && endsWithOperand(out, out.length())) {
@@ -404,19 +417,15 @@ final class JinjaSource {
         boolean before = trimmed.endsWith("==") || trimmed.endsWith("!=");
         if (before && !trimmed.endsWith("===")) {
             boolean negated = trimmed.endsWith("!=");
-            String left = trimmed.substring(0, trimmed.length() - 2);
-            int start = clauseStart(left);
-            String operand = left.substring(start).strip();
-            out.setLength(0);
-            out.append(left, 0, start).append(start > 0 && !Character.isWhitespace(left.charAt(start - 1)) ? " " : "")
-                    .append('(').append(operand).append(negated ? ") is not none" : ") is none");
+            out.setLength(trimmed.length() - 2);
+            groupLastOperand(out);
+            out.append(negated ? " is not none" : " is none");
             return after;
         }
         int op = skipSpace(e, after);
         if (e.startsWith("==", op) || e.startsWith("!=", op)) {
             int from = op + 2;
-            int stop = scan(e, from, (k, depth) -> depth == 0 && (e.charAt(k) == ',' || CLOSERS.indexOf(e.charAt(k)) >= 0
-                    || isWord(e, k, "and") || isWord(e, k, "or") || isWord(e, k, "if") || isWord(e, k, "else")));
+            int stop = scan(e, from, (k, depth) -> depth == 0 && endsClause(e, k));
             int end = stop < 0 ? e.length() : stop;
             out.append('(').append(expression(e.substring(from, end).strip(), definition))
                     .append(e.startsWith("!=", op) ? ") is not none " : ") is none ");
@@ -425,19 +434,28 @@ final class JinjaSource {
         return -1;
     }
 
+    /** Puts the operand that ends {@code out} (see {@link #clauseStart}) in parentheses. */
+    private static void groupLastOperand(StringBuilder out) {
+        int start = clauseStart(out);
+        String operand = out.substring(start).strip();
+        out.setLength(start);
+        out.append(start > 0 && !Character.isWhitespace(out.charAt(start - 1)) ? " (" : "(").append(operand).append(')');
+    }
+
     /**
      * Where the operand that ends {@code text} starts: after the last opening bracket, comma, colon
      * or and / or / not / if / else that is not inside brackets or strings.
      */
-    private static int clauseStart(String text) {
+    private static int clauseStart(CharSequence written) {
+        String text = written.toString();
         int depth = 0;
         for (int k = text.length() - 1; k >= 0; k--) {
             char c = text.charAt(k);
             if (c == '\'' || c == '"') {
-                k = quoteOpening(new StringBuilder(text), k);
+                k = quoteOpening(text, k);
             } else if (CLOSERS.indexOf(c) >= 0) {
                 depth++;
-            } else if ("([{".indexOf(c) >= 0) {
+            } else if (OPENERS.indexOf(c) >= 0) {
                 if (depth == 0) {
                     return k + 1;
                 }
@@ -524,10 +542,6 @@ final class JinjaSource {
 
     /** Whether a "not" after {@code out} negates what follows (not "x not in y", not "x is not y"). */
     private static boolean isUnaryNot(StringBuilder out) {
-        int j = out.length() - 1;
-        while (j >= 0 && Character.isWhitespace(out.charAt(j))) {
-            j--;
-        }
         return !afterIs(out) && !endsWithOperand(out, out.length());
     }
 
@@ -769,11 +783,11 @@ final class JinjaSource {
         }
         while (j >= 0) {
             char c = out.charAt(j);
-            if (c == ')' || c == ']' || c == '}') {
+            if (CLOSERS.indexOf(c) >= 0) {
                 j = openingBefore(out, j) - 1;
             } else if (c == '\'' || c == '"') {
                 j = quoteOpening(out, j) - 1;
-            } else if (Character.isLetterOrDigit(c) || c == '_' || c == '.') {
+            } else if (identifierPart(c) || c == '.') {
                 j--;
             } else {
                 break;
@@ -789,9 +803,9 @@ final class JinjaSource {
             char c = out.charAt(i);
             if (c == '\'' || c == '"') {
                 i = quoteOpening(out, i);
-            } else if (c == ')' || c == ']' || c == '}') {
+            } else if (CLOSERS.indexOf(c) >= 0) {
                 depth++;
-            } else if ((c == '(' || c == '[' || c == '{') && --depth == 0) {
+            } else if (OPENERS.indexOf(c) >= 0 && --depth == 0) {
                 return i;
             }
         }
@@ -799,7 +813,7 @@ final class JinjaSource {
     }
 
     /** The quote opening the literal whose closing quote is at {@code close} (escaped quotes skipped). */
-    private static int quoteOpening(StringBuilder out, int close) {
+    private static int quoteOpening(CharSequence out, int close) {
         char quote = out.charAt(close);
         for (int k = close - 1; k >= 0; k--) {
             if (out.charAt(k) == quote) {

@@ -52,38 +52,28 @@ final class JinjaStatements {
     static java.util.Map<Integer, java.util.Set<String>> loopAssignments(String template) {
         java.util.Map<Integer, java.util.Set<String>> out = new java.util.HashMap<>();
         java.util.ArrayDeque<Scope> scopes = new java.util.ArrayDeque<>();
-        for (int open = JinjaSource.nextTag(template, 0); open >= 0; ) {
-            char kind = template.charAt(open + 1);
-            String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
-            int end = kind == '#' ? template.indexOf(close, open + 2) : JinjaSource.closing(template, open + 2, close);
-            if (end < 0) {
-                break;
-            }
-            String body = template.substring(open + 2, end);
-            if (kind == '%' && JinjaSource.isTag(body, "raw")) {
-                open = JinjaSource.nextTag(template, JinjaSource.endRaw(template, end + 2));
+        for (JinjaSource.Tag tag = JinjaSource.findTag(template, 0); tag != null && tag.end() >= 0;
+                tag = JinjaSource.findTag(template, tag.next())) {
+            if (tag.kind() != '%' || tag.raw()) {
                 continue;
             }
-            if (kind == '%') {
-                String inner = body.strip().replaceFirst("^[-+]", "").replaceFirst("[-+]$", "").strip();
-                String name = firstWord(inner);
-                if (name.startsWith("end") && !scopes.isEmpty()) {
-                    Scope closed = scopes.pop();
-                    if (closed.kind.equals("for")) {
-                        out.put(closed.offset, closed.names);
-                    }
-                } else if (name.equals("for") || name.equals("macro") || name.equals("call") || name.equals("filter")) {
-                    scopes.push(new Scope(name, open, new java.util.LinkedHashSet<>()));
-                } else if (name.equals("set") && isAssignment(inner)) {
-                    // The nearest scope that is not a plain block (if, set block, ...) owns the name.
-                    scopes.stream().filter(scope -> !scope.kind.equals("block")).findFirst()
-                            .filter(scope -> scope.kind.equals("for"))
-                            .ifPresent(loop -> loop.names.addAll(assignedNames(inner)));
-                } else if (BLOCKS.contains(name)) {
-                    scopes.push(new Scope("block", open, java.util.Set.of()));
+            String inner = tag.body(template).strip().replaceFirst("^[-+]", "").replaceFirst("[-+]$", "").strip();
+            String name = firstWord(inner);
+            if (name.startsWith("end") && !scopes.isEmpty()) {
+                Scope closed = scopes.pop();
+                if (closed.kind.equals("for")) {
+                    out.put(closed.offset, closed.names);
                 }
+            } else if (name.equals("for") || name.equals("macro") || name.equals("call") || name.equals("filter")) {
+                scopes.push(new Scope(name, tag.open(), new java.util.LinkedHashSet<>()));
+            } else if (name.equals("set") && isAssignment(inner)) {
+                // The nearest scope that is not a plain block (if, set block, ...) owns the name.
+                scopes.stream().filter(scope -> !scope.kind.equals("block")).findFirst()
+                        .filter(scope -> scope.kind.equals("for"))
+                        .ifPresent(loop -> loop.names.addAll(assignedNames(inner)));
+            } else if (BLOCKS.contains(name)) {
+                scopes.push(new Scope("block", tag.open(), java.util.Set.of()));
             }
-            open = JinjaSource.nextTag(template, end + 2);
         }
         return out;
     }
