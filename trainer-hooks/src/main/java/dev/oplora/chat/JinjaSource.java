@@ -286,7 +286,8 @@ final class JinjaSource {
             }
             if (c == '[' && isPostfix(out)) {
                 int end = matching(e, i);
-                java.util.List<String> parts = end > 0 ? topLevelSplit(e.substring(i + 1, end), ':') : java.util.List.of();
+                String subscript = end > 0 ? e.substring(i + 1, end) : "";
+                java.util.List<String> parts = end > 0 ? splitAt(subscript, k -> subscript.charAt(k) == ':', 1) : java.util.List.of();
                 if (parts.size() == 2 || parts.size() == 3) {
                     slice(out, parts, definition);
                     i = end + 1;
@@ -625,12 +626,17 @@ final class JinjaSource {
 
     /** {@code e} split at the top-level occurrences of the word {@code word} (outside brackets and strings). */
     static java.util.List<String> splitWord(String e, String word) {
+        return splitAt(e, k -> isWord(e, k, word), word.length());
+    }
+
+    /** {@code e} split where {@code separator} holds outside brackets and strings, each separator {@code width} long. */
+    static java.util.List<String> splitAt(String e, java.util.function.IntPredicate separator, int width) {
         java.util.List<String> parts = new java.util.ArrayList<>();
         int from = 0;
-        for (int at = scan(e, 0, (k, depth) -> depth == 0 && isWord(e, k, word)); at >= 0;
-                at = scan(e, at + word.length(), (k, depth) -> depth == 0 && isWord(e, k, word))) {
+        for (int at = scan(e, 0, (k, depth) -> depth == 0 && separator.test(k)); at >= 0;
+                at = scan(e, at + width, (k, depth) -> depth == 0 && separator.test(k))) {
             parts.add(e.substring(from, at));
-            from = at + word.length();
+            from = at + width;
         }
         parts.add(e.substring(from));
         return parts;
@@ -749,19 +755,6 @@ final class JinjaSource {
         return -1;
     }
 
-    private static java.util.List<String> topLevelSplit(String e, char separator) {
-        java.util.List<String> parts = new java.util.ArrayList<>();
-        int[] start = {0};
-        scan(e, 0, (i, depth) -> {
-            if (depth == 0 && e.charAt(i) == separator) {
-                parts.add(e.substring(start[0], i));
-                start[0] = i + 1;
-            }
-            return false;
-        });
-        parts.add(e.substring(start[0]));
-        return parts;
-    }
 
     /** Replaces the value just written to {@code out} by {@code (value|py_slice(start, stop, step))}. */
     private static void slice(StringBuilder out, java.util.List<String> parts, boolean definition) {

@@ -61,7 +61,6 @@ final class PythonLogic {
     private static String groups(String e) {
         StringBuilder out = new StringBuilder();
         int from = 0;
-        int[] at = {0};
         while (true) {
             int open = scan(e, from, (k, depth) -> depth == 0 && "([{".indexOf(e.charAt(k)) >= 0);
             if (open < 0) {
@@ -73,19 +72,14 @@ final class PythonLogic {
             }
             out.append(e, from, open + 1);
             String inner = e.substring(open + 1, close);
-            List<String> pieces = new ArrayList<>();
-            at[0] = 0;
-            scan(inner, 0, (k, depth) -> {
-                if (depth == 0 && (inner.charAt(k) == ',' || inner.charAt(k) == ':')) {
-                    pieces.add(inner.substring(at[0], k));
-                    pieces.add(String.valueOf(inner.charAt(k)));
-                    at[0] = k + 1;
+            // Call arguments, list items and dict entries: pieces between top-level commas and colons.
+            int at = 0;
+            for (String piece : JinjaSource.splitAt(inner, k -> inner.charAt(k) == ',' || inner.charAt(k) == ':', 1)) {
+                out.append(argument(piece));
+                at += piece.length();
+                if (at < inner.length()) {
+                    out.append(inner.charAt(at++));
                 }
-                return false;
-            });
-            pieces.add(inner.substring(at[0]));
-            for (String piece : pieces) {
-                out.append(piece.equals(",") || piece.equals(":") ? piece : argument(piece));
             }
             out.append(e.charAt(close));
             from = close + 1;
