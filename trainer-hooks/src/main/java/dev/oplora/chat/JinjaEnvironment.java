@@ -68,8 +68,8 @@ final class JinjaEnvironment {
                         .build())
                 .build();
         Jinjava jinjava = new Jinjava(config);
-        PythonFilters.register(jinjava.getGlobalContext());
         var globals = jinjava.getGlobalContext();
+        PythonFilters.register(globals);
         globals.registerFunction(function("raise_exception", "raiseException"));
         globals.registerFunction(function("strftime_now", "strftimeNow"));
         return jinjava;
@@ -102,7 +102,7 @@ final class JinjaEnvironment {
         try {
             source = JinjaSource.normalize(template);
         } catch (StackOverflowError e) {
-            throw new IllegalArgumentException(origin + ": the chat template nests too deeply to render");
+            throw tooDeep(origin);
         }
         requireKnownNames(source, origin);
         return source;
@@ -116,7 +116,7 @@ final class JinjaEnvironment {
         try {
             result = JINJAVA.renderForResult(source, bound);
         } catch (StackOverflowError e) {
-            throw new IllegalArgumentException(origin + ": the chat template nests too deeply to render");
+            throw tooDeep(origin);
         }
         List<String> problems = new ArrayList<>();
         for (TemplateError e : result.getErrors()) {
@@ -133,6 +133,10 @@ final class JinjaEnvironment {
             throw new IllegalArgumentException(origin + ": the chat template does not render: " + String.join("; ", problems));
         }
         return result.getOutput();
+    }
+
+    private static IllegalArgumentException tooDeep(String origin) {
+        return new IllegalArgumentException(origin + ": the chat template nests too deeply to render");
     }
 
     private static final java.util.regex.Pattern FILTER = java.util.regex.Pattern.compile("\\|\\s*([A-Za-z_]\\w*)");
@@ -197,9 +201,7 @@ final class JinjaEnvironment {
 
             @Override
             public String getAsString(Object object) {
-                return object instanceof Boolean || object instanceof Map<?, ?> || object instanceof Iterable<?>
-                        || object instanceof Double || object instanceof Float || object instanceof PythonNone
-                        ? PythonRepr.repr(object) : super.getAsString(object);
+                return PythonRepr.printsAsRepr(object) ? PythonRepr.repr(object) : super.getAsString(object);
             }
         }
     }

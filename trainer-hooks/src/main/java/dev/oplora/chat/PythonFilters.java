@@ -70,11 +70,7 @@ final class PythonFilters {
             }
             String indentText = indent == null || indent == PythonNone.NONE ? null
                     : indent instanceof Number n ? " ".repeat(Math.max(0, n.intValue())) : indent.toString();
-            return new PythonJson(indentText, item, key, truthy(sortKeys), truthy(ensureAscii)).dumps(var);
-        }
-
-        private static boolean truthy(Object value) {
-            return com.hubspot.jinjava.util.ObjectTruthValue.evaluate(value);
+            return new PythonJson(indentText, item, key, PyTruth.truth(sortKeys), PyTruth.truth(ensureAscii)).dumps(var);
         }
 
         private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
@@ -96,15 +92,10 @@ final class PythonFilters {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            List<Object> items = new ArrayList<>();
-            if (var instanceof String s) {
-                s.codePoints().forEach(c -> items.add(new String(Character.toChars(c))));
-            } else if (var instanceof Iterable<?> many) {
-                many.forEach(items::add);
-            } else {
+            if (!(var instanceof String || var instanceof Iterable<?>)) {
                 throw new IllegalArgumentException("cannot slice a " + (var == null ? "none" : var.getClass().getSimpleName()));
             }
-            List<Object> out = PythonSlice.apply(items, (Number) args[0], (Number) args[1], (Number) args[2]);
+            List<Object> out = PythonSlice.apply(PyIter.iterate(var), bound(args[0]), bound(args[1]), bound(args[2]));
             if (var instanceof String) {
                 StringBuilder joined = new StringBuilder();
                 out.forEach(joined::append);
@@ -112,6 +103,11 @@ final class PythonFilters {
             }
             return out;
         }
+    }
+
+    /** A slice bound: a number, or none for Python's default. */
+    private static Number bound(Object value) {
+        return value == null || value == PythonNone.NONE ? null : (Number) value;
     }
 
     /** Jinja2's none test: true of None only, not of an undefined name (see {@link PythonNone}). */
@@ -169,7 +165,7 @@ final class PythonFilters {
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
             Object fallback = kwargs.containsKey("default_value") ? kwargs.get("default_value") : args.length > 0 ? args[0] : "";
             Object booleanFlag = kwargs.containsKey("boolean") ? kwargs.get("boolean") : args.length > 1 ? args[1] : false;
-            boolean useFallback = var == null || (com.hubspot.jinjava.util.ObjectTruthValue.evaluate(booleanFlag) && !PyTruth.truth(var));
+            boolean useFallback = var == null || (PyTruth.truth(booleanFlag) && !PyTruth.truth(var));
             return useFallback ? fallback : var;
         }
     }
@@ -183,14 +179,7 @@ final class PythonFilters {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            Object items = new PyIter().filter(var, interpreter);
-            List<Object> out = new ArrayList<>();
-            if (items instanceof Iterable<?> many) {
-                many.forEach(out::add);
-            } else {
-                throw new IllegalArgumentException("'" + PythonStr.typeName(var) + "' object is not iterable");
-            }
-            return out;
+            return PyIter.iterate(var);
         }
     }
 
@@ -223,29 +212,31 @@ final class PythonFilters {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return iterate(var);
+        }
+
+        static List<Object> iterate(Object var) {
+            List<Object> out = new ArrayList<>();
             if (var == null) {
-                return List.of();
+                return out;
             }
             if (var == PythonNone.NONE) {
                 throw new IllegalArgumentException("'NoneType' object is not iterable");
             }
             if (var instanceof String s) {
-                List<Object> chars = new ArrayList<>();
-                s.codePoints().forEach(c -> chars.add(new String(Character.toChars(c))));
-                return chars;
-            }
-            if (var instanceof Map<?, ?> map) {
-                return new ArrayList<Object>(map.keySet());
-            }
-            if (var instanceof Object[] array) {
-                return new ArrayList<Object>(java.util.Arrays.asList(array));
-            }
-            if (var instanceof java.util.Iterator<?> iterator) {
-                List<Object> out = new ArrayList<>();
+                s.codePoints().forEach(c -> out.add(new String(Character.toChars(c))));
+            } else if (var instanceof Map<?, ?> map) {
+                out.addAll(map.keySet());
+            } else if (var instanceof Object[] array) {
+                out.addAll(java.util.Arrays.asList(array));
+            } else if (var instanceof java.util.Iterator<?> iterator) {
                 iterator.forEachRemaining(out::add);
-                return out;
+            } else if (var instanceof Iterable<?> items) {
+                items.forEach(out::add);
+            } else {
+                throw new IllegalArgumentException("'" + PythonStr.typeName(var) + "' object is not iterable");
             }
-            return var;
+            return out;
         }
     }
 
@@ -273,8 +264,7 @@ final class PythonFilters {
             }
             Object[] testArgs = args.length > first + 1 ? java.util.Arrays.copyOfRange(args, first + 1, args.length) : new Object[0];
             List<Object> out = new ArrayList<>();
-            Object items = new PyIter().filter(var, interpreter);
-            for (Object item : (Iterable<?>) items) {
+            for (Object item : PyIter.iterate(var)) {
                 Object value = byAttribute ? attribute(item, String.valueOf(args[0]), interpreter) : item;
                 boolean passes = test == null ? PyTruth.truth(value) : test.evaluate(value, interpreter, testArgs);
                 if (passes != reject) {
@@ -302,13 +292,13 @@ final class PythonFilters {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            List<Object> pairs = new ArrayList<>();
             if (var instanceof Map<?, ?> map) {
-                map.forEach((k, v) -> pairs.add(PythonMethods.pair(k, v)));
-            } else if (var != null) {
+                return PythonMethods.items(map);
+            }
+            if (var != null) {
                 throw new IllegalArgumentException("items: not a mapping: " + var.getClass().getSimpleName());
             }
-            return new com.hubspot.jinjava.objects.collections.PyList(pairs);
+            return PythonMethods.items(Map.of());
         }
     }
 
@@ -321,9 +311,7 @@ final class PythonFilters {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            return var instanceof String s ? s : var == null ? "None"
-                    : var instanceof Boolean || var instanceof Map<?, ?> || var instanceof Iterable<?> || var instanceof Double
-                    ? PythonRepr.repr(var) : var.toString();
+            return var == null ? "None" : PythonRepr.printsAsRepr(var) ? PythonRepr.repr(var) : var.toString();
         }
     }
 

@@ -36,11 +36,7 @@ final class PythonMethods extends ELResolver {
 
     static Object call(Map<?, ?> map, String name, Object[] args) {
         return switch (name) {
-            case "items" -> {
-                List<Object> pairs = new ArrayList<>();
-                map.forEach((k, v) -> pairs.add(pair(k, v)));
-                yield new com.hubspot.jinjava.objects.collections.PyList(pairs);
-            }
+            case "items" -> items(map);
             case "keys" -> new ArrayList<>(map.keySet());
             case "values" -> new ArrayList<>(map.values());
             case "get" -> map.containsKey(args[0]) ? map.get(args[0]) : args.length > 1 ? args[1] : PythonNone.NONE;
@@ -48,9 +44,11 @@ final class PythonMethods extends ELResolver {
         };
     }
 
-    /** A (key, value) pair: a tuple, as Python's dict.items() gives. */
-    static Object pair(Object key, Object value) {
-        return new PythonTuple(key, value);
+    /** dict.items(): (key, value) tuples, in the engine's own list type. */
+    static List<Object> items(Map<?, ?> map) {
+        List<Object> pairs = new ArrayList<>();
+        map.forEach((k, v) -> pairs.add(new PythonTuple(k, v)));
+        return new com.hubspot.jinjava.objects.collections.PyList(pairs);
     }
 
     @Override

@@ -8,6 +8,12 @@ final class PythonRepr {
     private PythonRepr() {
     }
 
+    /** Whether a printed value shows as Python's repr ({'a': 1}, True, None, 1e-05) rather than Java's text. */
+    static boolean printsAsRepr(Object v) {
+        return v instanceof Boolean || v instanceof Map<?, ?> || v instanceof Iterable<?> || v instanceof Double
+                || v instanceof Float || v instanceof PythonNone;
+    }
+
     /** Python's str(): a string as it is, anything else as its repr. */
     static String str(Object v) {
         return v instanceof String s ? s : repr(v);
