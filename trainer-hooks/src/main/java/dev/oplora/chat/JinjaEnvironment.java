@@ -53,7 +53,6 @@ final class JinjaEnvironment {
                 .withInterperterFactory(new PythonPrinting())
                 // A printed value holding "{{" is text, not a template to render again.
                 .withNestedInterpretationEnabled(false)
-                .withIterateOverMapKeys(true)
                 .withEnableRecursiveMacroCalls(true)
                 .withMaxMacroRecursionDepth(256)
                 .withElResolver(resolver)
