@@ -1,5 +1,6 @@
 package dev.oplora.chat;
 
+import dev.oplora.tokenizer.PromptCompletion;
 import dev.oplora.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -41,12 +42,17 @@ public final class ChatTokenizer implements Tokenizer {
         return tokenizer.encode(renderPrompt(text));
     }
 
+    @Override
+    public int[] encodeCompletion(String prompt, String answer) {
+        return encodeExample(prompt, answer).completion();
+    }
+
     /**
      * TRL's prompt-completion split: the conversation with the answer, rendered and encoded, less
      * the prompt's ids; an error when the template renders the prompt differently in the two.
      */
     @Override
-    public int[] encodeCompletion(String prompt, String answer) {
+    public PromptCompletion encodeExample(String prompt, String answer) {
         int[] promptIds = encodePrompt(prompt);
         List<ChatMessage> turns = List.of(ChatMessage.user(prompt), ChatMessage.assistant(answer));
         int[] full = tokenizer.encode(template.render(turns, false, variables));
@@ -54,7 +60,7 @@ public final class ChatTokenizer implements Tokenizer {
             throw new IllegalArgumentException("the chat template renders the prompt " + quote(prompt)
                     + " differently with and without the answer, so the completion cannot be split off as TRL does");
         }
-        return java.util.Arrays.copyOfRange(full, promptIds.length, full.length);
+        return new PromptCompletion(promptIds, java.util.Arrays.copyOfRange(full, promptIds.length, full.length));
     }
 
     private static String quote(String s) {

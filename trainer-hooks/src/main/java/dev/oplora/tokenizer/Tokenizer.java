@@ -28,6 +28,11 @@ public interface Tokenizer {
         return out;
     }
 
+    /** {@link #encodePrompt} and {@link #encodeCompletion} of one example, the prompt encoded once. */
+    default PromptCompletion encodeExample(String prompt, String answer) {
+        return new PromptCompletion(encodePrompt(prompt), encodeCompletion(prompt, answer));
+    }
+
     String decode(int[] ids);
 
     int vocabSize();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.oplora.adapters.Scalars;
 import dev.oplora.task.Example;
+import dev.oplora.tokenizer.PromptCompletion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,9 @@ public sealed interface Algorithm extends CheckpointPart permits Algorithm.Sft, 
             List<int[]> targets = new ArrayList<>();
             for (int i = 0; i < s.config.batchSize(); i++) {
                 Example e = s.data.train(s.rng);
-                prompts.add(Evaluator.promptIds(s.tokenizer, e));
-                targets.add(s.tokenizer.encodeCompletion(e.prompt(), e.answer()));
+                PromptCompletion ids = s.tokenizer.encodeExample(e.prompt(), e.answer());
+                prompts.add(ids.prompt());
+                targets.add(ids.completion());
             }
             SequenceBatch batch = SequenceBatch.of(scope, prompts, targets, s.tokenizer.padId());
             double loss;

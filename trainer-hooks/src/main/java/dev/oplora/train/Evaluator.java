@@ -32,7 +32,6 @@ public final class Evaluator {
         return tokenizer.decode(java.util.Arrays.copyOf(completion, end));
     }
 
-
     /**
      * Metrics "eval/accuracy" and "eval/accuracy/&lt;task&gt;/&lt;level&gt;"; with k > 1 also
      * "eval/pass@k" (unbiased estimator over k samples at temperature 1).
